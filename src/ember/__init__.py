@@ -1,0 +1,89 @@
+"""ember: PyTorch's programming model in Python on NumPy.
+
+``import ember as torch`` and a PyTorch program runs unchanged: tensors with reverse-mode
+autograd, ``nn``, ``optim``. Heavy submodules (``nn``, ``optim``, ``utils``) load on first
+use so ``import ember`` stays cheap.
+"""
+
+import importlib as _importlib
+
+from . import _creation, _dtype
+from ._creation import *  # noqa: F401,F403
+from ._device import device
+from ._dtype import (  # noqa: F401
+    bool, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
+    int8, int16, int32, int64, promote_types, set_default_dtype, uint8,
+)
+from ._size import Size
+from ._tensor import Tensor
+from .autograd.grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from .ops import FUNCTIONS as _FUNCTIONS
+
+__version__ = "0.1.0"
+
+globals().update(_FUNCTIONS)
+globals().update(_dtype.ALIASES)
+for _name, _method in _creation.RANDOM_METHODS.items():
+    setattr(Tensor, _name, _method)
+bernoulli = _creation.bernoulli
+
+_LAZY_SUBMODULES = {"nn", "optim", "utils", "autograd", "random", "cli", "compat", "testing",
+                    "linalg", "serialization"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        return _importlib.import_module(f".{name}", __name__)
+    if name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+                "Generator", "default_generator"):
+        from . import random
+        return getattr(random, name)
+    if name.startswith("__"):
+        raise AttributeError(f"module 'ember' has no attribute '{name}'")
+    raise AttributeError(f"ember does not implement torch.{name} yet (module 'ember' has no "
+                         f"attribute '{name}')")
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    return _dtype.can_cast(from_, to)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    """Set how tensors print (PyTorch's options and profiles)."""
+    from ._printing import set_printoptions as _set
+    _set(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth,
+         profile=profile, sci_mode=sci_mode)
+
+
+def get_printoptions():
+    from ._printing import get_printoptions as _get
+    return _get()
+
+
+def printoptions(**kwargs):
+    from ._printing import printoptions as _printoptions
+    return _printoptions(**kwargs)
+
+
+__all__ = ["Tensor", "Size", "device", "dtype", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "is_grad_enabled"] + sorted(_FUNCTIONS)

@@ -1,0 +1,209 @@
+"""The backward pass: walk the graph from the roots and run each node's derivative.
+
+Iterative, never recursive, so graphs thousands of nodes deep are fine:
+1. collect the nodes reachable from the roots and count the edges into each;
+2. run ready nodes (all incoming gradients arrived) from a heap, latest-created first,
+   which is PyTorch's order (and so the order hooks fire in);
+3. after each node the engine itself sums gradients that arrive at the same place,
+   reduces a gradient to its input's shape (a broadcast in forward is a sum in backward)
+   and casts it to the input's dtype; ops never have to;
+4. saved tensors are freed as each node finishes, unless ``retain_graph``.
+
+Derivatives run under ``no_grad`` unless ``create_graph=True``, in which case they are
+recorded like any forward computation, giving higher-order gradients for free.
+"""
+
+import heapq
+
+from . import grad_mode
+from .graph import AccumulateGrad
+
+__all__ = ["run_backward"]
+
+
+def _graph_root(tensor):
+    """The node where a tensor's gradient enters the graph, and which of its outputs."""
+    if tensor._grad_fn is not None:
+        return tensor._grad_fn, tensor._output_nr
+    return tensor._get_accumulator(), 0
+
+
+def _count_dependencies(roots):
+    """Number of edges into each node reachable from ``roots`` (an iterative DFS)."""
+    dependencies = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return dependencies
+
+
+def _nodes_leading_to(targets, root_nodes, dependencies):
+    """The nodes with a path to some target: those worth running for ``inputs=``."""
+    # Kahn's algorithm gives parents before children; scanning that order backwards
+    # sees every child before its parents.
+    remaining = dict(dependencies)
+    order = []
+    stack = [n for n in dict.fromkeys(root_nodes) if remaining.get(n, 0) == 0]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is not None:
+                remaining[child] -= 1
+                if remaining[child] == 0:
+                    stack.append(child)
+    needed = set()
+    for node in reversed(order):
+        for child, _ in node.next_functions:
+            if child is not None and (child in targets or child in needed):
+                needed.add(node)
+                break
+    return needed
+
+
+def _reduce_to_input(grad, meta):
+    """Sum a broadcast gradient down to the input's shape and cast it to its dtype."""
+    shape, dtype = meta
+    if grad._data.shape != shape:
+        grad = grad.sum_to_size(shape)
+    if grad.dtype is not dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inputs=None,
+                 accumulate=True):
+    """Backpropagate ``grad_roots`` from the ``roots`` tensors.
+
+    With ``accumulate`` (``Tensor.backward``) gradients land in the leaves' ``.grad``;
+    with ``inputs`` only those tensors receive them. Without ``accumulate``
+    (``autograd.grad``) nothing is written to ``.grad``: the gradients reaching ``inputs``
+    are returned, in order (None for an input the graph does not reach).
+    """
+    buffers = {}
+    root_nodes = []
+    for tensor, grad in zip(roots, grad_roots):
+        node, nr = _graph_root(tensor)
+        root_nodes.append(node)
+        _add_to_buffer(buffers, node, nr, grad)
+
+    dependencies = _count_dependencies(root_nodes)
+
+    captures = None
+    needed = None
+    if inputs is not None:
+        captures = {}
+        for i, tensor in enumerate(inputs):
+            node, nr = _graph_root(tensor)
+            captures.setdefault(node, []).append((i, nr))
+        needed = _nodes_leading_to(captures, root_nodes, dependencies)
+
+    results = [None] * len(inputs) if inputs is not None else None
+    ready = []
+    for node in dict.fromkeys(root_nodes):
+        if dependencies.get(node, 0) == 0:
+            heapq.heappush(ready, (-node._seq, id(node), node))
+
+    previous_mode = grad_mode._state.enabled
+    grad_mode._state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node, None)
+            if grads is None:
+                grads = [None] * node._num_outputs
+            if node._tensor_pre_hooks:
+                grads = _run_tensor_hooks(node, grads)
+            if node._pre_hooks:
+                for hook in tuple(node._pre_hooks):
+                    new = hook(tuple(grads))
+                    if new is not None:
+                        grads = list(new)
+            if captures is not None and node in captures:
+                for i, nr in captures[node]:
+                    results[i] = grads[nr]
+            if isinstance(node, AccumulateGrad):
+                if needed is not None and not (accumulate and node in captures):
+                    continue
+                if grads[0] is not None:
+                    node.apply(grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if all(g is None for g in grads):
+                grad_inputs = (None,) * len(node.next_functions)
+            else:
+                grad_inputs = _call_node(node, grads)
+                if not retain_graph:
+                    node._free()
+            if node._hooks:
+                for hook in tuple(node._hooks):
+                    new = hook(grad_inputs, tuple(grads))
+                    if new is not None:
+                        grad_inputs = tuple(new)
+            for (child, nr), grad, meta in zip(node.next_functions, grad_inputs,
+                                               node._input_meta):
+                if child is None:
+                    continue
+                if grad is not None:
+                    _add_to_buffer(buffers, child, nr, _reduce_to_input(grad, meta))
+                count = dependencies[child] - 1
+                dependencies[child] = count
+                if count == 0:
+                    heapq.heappush(ready, (-child._seq, id(child), child))
+    finally:
+        grad_mode._state.enabled = previous_mode
+    return results
+
+
+def _call_node(node, grads):
+    if node._num_outputs == 1:
+        grad = grads[0]
+        if grad is None:
+            grad = _zeros_for_output(node, 0)
+        out = node.apply(grad)
+    else:
+        out = node.apply(*[g if g is not None else _zeros_for_output(node, i)
+                           for i, g in enumerate(grads)])
+    if not isinstance(out, tuple):
+        out = (out,)
+    if len(out) != len(node.next_functions):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients (expected "
+            f"{len(node.next_functions)}, got {len(out)})")
+    return out
+
+
+def _zeros_for_output(node, index):
+    from .._tensor import Tensor
+    import numpy as np
+    shape, dtype = node._output_meta[index]
+    return Tensor._from_array(np.zeros(shape, dtype=dtype.np))
+
+
+def _run_tensor_hooks(node, grads):
+    grads = list(grads)
+    for nr, hook in tuple(node._tensor_pre_hooks):
+        if grads[nr] is None:
+            continue
+        new = hook(grads[nr])
+        if new is not None:
+            grads[nr] = new
+    return grads
+
+
+def _add_to_buffer(buffers, node, nr, grad):
+    """Sum gradients arriving at the same node output; copying only when a second arrives."""
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node._num_outputs
+    old = slots[nr]
+    slots[nr] = grad if old is None else old + grad

@@ -1,0 +1,221 @@
+"""How an op runs: dtype promotion, the forward on arrays, and recording the graph.
+
+An op is declared once as an ``Op`` subclass (a graph node named as PyTorch's grad_fn)
+holding its forward on arrays, what it saves, and its derivative in ember ops. The
+builders here turn such a declaration into the public function:
+
+    exp = unary(ExpBackward0)
+    mul = binary(MulBackward0)
+
+When grad mode is off or no input requires grad, calling an op is one flag check, one
+array operation and one Tensor: no node, nothing saved.
+"""
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.graph import Node, new_node, save_input, save_output
+
+_state = grad_mode._state
+_from_array = Tensor._from_array
+_NDARRAY = np.ndarray
+
+
+def wrap(data):
+    """A new Tensor over an op's result (NumPy gives scalars for 0-d results: re-wrap them)."""
+    if type(data) is not _NDARRAY:
+        data = np.asarray(data)
+    return _from_array(data)
+
+_NO_EDGE = (None, 0)
+
+
+class Op(Node):
+    """Base of every differentiable op: subclasses define ``forward`` and ``backward``."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(*arrays):
+        raise NotImplementedError
+
+
+def edge(tensor):
+    """The graph edge a gradient for ``tensor`` flows along."""
+    if tensor is None or not tensor._requires_grad:
+        return _NO_EDGE
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (tensor._get_accumulator(), 0)
+
+
+def record(cls, result, inputs, ctx=None):
+    """Make ``result`` the output of a new ``cls`` node over ``inputs`` (Tensors or None)."""
+    node = new_node(cls)
+    node.ctx = ctx
+    node.next_functions = tuple(edge(t) for t in inputs)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    saves = cls.saves
+    if saves:
+        node._saved = tuple(save_output(result) if spec == "result" else save_input(inputs[spec])
+                            for spec in saves)
+    result._grad_fn = node
+    result._requires_grad = True
+    return node
+
+
+def record_multi(cls, results, inputs, ctx=None, differentiable=None):
+    """Like ``record`` for ops with several outputs (``unbind``, ``split``, ``max(dim)``)."""
+    node = new_node(cls)
+    node.ctx = ctx
+    node.next_functions = tuple(edge(t) for t in inputs)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    node._num_outputs = len(results)
+    node._output_meta = tuple((r._data.shape, r.dtype) for r in results)
+    if cls.saves:
+        node._saved = tuple(save_output(results[0]) if spec == "result"
+                            else save_input(inputs[spec]) for spec in cls.saves)
+    for i, r in enumerate(results):
+        if differentiable is None or i in differentiable:
+            r._grad_fn = node
+            r._requires_grad = True
+            r._output_nr = i
+    return node
+
+
+def recording(*tensors):
+    """Whether an op over these tensors must record a node."""
+    if not _state.enabled:
+        return False
+    for t in tensors:
+        if t is not None and t._requires_grad:
+            return True
+    return False
+
+
+def float_data(tensor):
+    """The array of a tensor, as the default float dtype if it is integral or bool."""
+    data = tensor._data
+    if data.dtype.kind in "biu":
+        return data.astype(_dtype.get_default_dtype().np)
+    return data
+
+
+def unary(cls, float_result=True):
+    """The public function for a one-input op; integer input gives a float result if asked."""
+    forward = cls.forward
+
+    def op(input):
+        out = wrap(forward(float_data(input) if float_result else input._data))
+        if _state.enabled and input._requires_grad:
+            record(cls, out, (input,))
+        return out
+
+    op.__name__ = op.__qualname__ = _public_name(cls)
+    op.__doc__ = cls.__doc__
+    return op
+
+
+def _public_name(cls):
+    name = cls.__name__
+    return name[:name.rfind("Backward")].lower()
+
+
+def as_tensor_operand(value, dtype):
+    """A Python scalar as a 0-d tensor of ``dtype`` (PyTorch's "wrapped number")."""
+    return wrap(np.asarray(value, dtype=dtype.np))
+
+
+def promote_operands(input, other, float_result=False):
+    """The arrays for a binary op, cast to PyTorch's result dtype, and that dtype.
+
+    ``other`` may be a Tensor or a Python/NumPy scalar. Returns (a, b, dtype, other_tensor)
+    where ``other_tensor`` is None for a scalar.
+    """
+    if isinstance(other, Tensor):
+        a, b = input._data, other._data
+        if a.dtype == b.dtype:
+            result = _dtype._BY_NUMPY[a.dtype]
+        else:
+            result = _dtype.result_type(input, other)
+        if float_result and result.category < 2:
+            result = _dtype.get_default_dtype()
+        if a.dtype != result.np:
+            a = a.astype(result.np)
+        if b.dtype != result.np:
+            b = b.astype(result.np)
+        return a, b, result, other
+    if isinstance(input, Tensor):
+        if isinstance(other, np.generic):
+            other = other.item()
+        elif not isinstance(other, (int, float, bool, complex)):
+            raise TypeError(f"unsupported operand type: '{type(other).__name__}'")
+        a = input._data
+        own = _dtype._BY_NUMPY[a.dtype]
+        scalar = _dtype.scalar_dtype(other)
+        result = own if scalar.category <= own.category else _dtype.combine(own, None, scalar)
+        if float_result and result.category < 2:
+            result = _dtype.get_default_dtype()
+        if a.dtype != result.np:
+            a = a.astype(result.np)
+        # A Python scalar is "weak" in NumPy too, so it keeps the array's dtype, except
+        # where NumPy would reject it (an out-of-range int): then make it a typed 0-d array.
+        b = other if result.category >= scalar.category else np.asarray(other, result.np)
+        return a, b, result, None
+    raise TypeError(f"expected a Tensor, got {type(input).__name__}")
+
+
+def broadcast_error(a_shape, b_shape):
+    """PyTorch's message for shapes that do not broadcast (rightmost mismatch first)."""
+    ndim = max(len(a_shape), len(b_shape))
+    for i in range(ndim - 1, -1, -1):
+        offset = ndim - 1 - i
+        sa = a_shape[len(a_shape) - 1 - offset] if offset < len(a_shape) else 1
+        sb = b_shape[len(b_shape) - 1 - offset] if offset < len(b_shape) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b "
+                                f"({sb}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {tuple(a_shape)} and {tuple(b_shape)} cannot be broadcast")
+
+
+def binary(cls, float_result=False):
+    """The public function for a two-input pointwise op with PyTorch's promotion."""
+    forward = cls.forward
+
+    def op(input, other):
+        if not isinstance(input, Tensor):
+            input = wrap(np.asarray(input))
+        a, b, dtype, other_t = promote_operands(input, other, float_result)
+        try:
+            data = forward(a, b)
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
+        out = wrap(data)
+        if _state.enabled and (input._requires_grad
+                               or (other_t is not None and other_t._requires_grad)):
+            if other_t is None:
+                other_t = as_tensor_operand(other, dtype)
+            record(cls, out, (input, other_t))
+        return out
+
+    op.__name__ = op.__qualname__ = _public_name(cls)
+    op.__doc__ = cls.__doc__
+    return op
+
+
+def compare(np_func, name):
+    """A comparison: promotes like arithmetic, returns bool, never records a graph."""
+    def op(input, other):
+        if not isinstance(input, Tensor):
+            input = wrap(np.asarray(input))
+        a, b, _, _ = promote_operands(input, other)
+        try:
+            data = np_func(a, b)
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
+        return wrap(np.asarray(data))
+
+    op.__name__ = op.__qualname__ = name
+    return op
