@@ -33,8 +33,14 @@ _NON_LEAF_GRAD_WARNING = (
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc",
-                 "_base", "_accumulator", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    # The hot fields are slots; the rest are class-level defaults that an instance only
+    # overrides when it needs to, so making a tensor sets four fields, not ten.
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "__weakref__", "__dict__")
+    _grad = None
+    _output_nr = 0
+    _base = None
+    _accumulator = None
+    _retains_grad = False
 
     # torch.Tensor(data) is the legacy constructor: always the default float dtype.
     def __init__(self, *args):
@@ -47,17 +53,11 @@ class Tensor:
     @classmethod
     def _from_array(cls, data, requires_grad=False):
         """Wrap an ndarray without copying. The one way ops make tensors."""
-        self = object.__new__(cls)
+        self = _new(cls)
         self._data = data
         self._requires_grad = requires_grad
-        self._grad = None
         self._grad_fn = None
-        self._output_nr = 0
         self._vc = [0]
-        self._base = None
-        self._accumulator = None
-        self._retains_grad = False
-        self._hooks = None
         return self
 
     # -- metadata -------------------------------------------------------------------------
@@ -210,7 +210,6 @@ class Tensor:
         """A new leaf sharing memory (and the version counter) with this tensor."""
         out = Tensor._from_array(self._data)
         out._vc = self._vc
-        out._base = self._base if self._base is not None else None
         return out
 
     def detach_(self):
@@ -346,14 +345,11 @@ def _rebuild(data, requires_grad):
 def _init(self, data):
     self._data = data
     self._requires_grad = False
-    self._grad = None
     self._grad_fn = None
-    self._output_nr = 0
     self._vc = [0]
-    self._base = None
-    self._accumulator = None
-    self._retains_grad = False
-    self._hooks = None
+
+
+_new = object.__new__
 
 
 def _wrap_dim(dim, ndim):

@@ -6,6 +6,7 @@ the walk itself is ``engine.run_backward``.
 
 import numpy as np
 
+from .._tensor import Tensor
 from . import graph
 from .engine import run_backward
 from .grad_mode import (
@@ -67,6 +68,14 @@ def _check_roots(outputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
+    if (type(tensors) is Tensor and grad_tensors is None and grad_variables is None
+            and inputs is None and not create_graph and tensors._requires_grad
+            and tensors._data.size == 1 and tensors._data.dtype.kind == "f"):
+        # The common `loss.backward()`: a scalar float root, seeded with one.
+        seed = Tensor._from_array(np.array(1, dtype=tensors._data.dtype).reshape(
+            tensors._data.shape))
+        run_backward((tensors,), (seed,), bool(retain_graph), False)
+        return
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables

@@ -13,10 +13,10 @@ Derivatives run under ``no_grad`` unless ``create_graph=True``, in which case th
 recorded like any forward computation, giving higher-order gradients for free.
 """
 
-import heapq
+from heapq import heappop, heappush
 
 from . import grad_mode
-from .graph import AccumulateGrad
+from .._dtype import _BY_NUMPY
 
 __all__ = ["run_backward"]
 
@@ -71,11 +71,12 @@ def _nodes_leading_to(targets, root_nodes, dependencies):
 
 def _reduce_to_input(grad, meta):
     """Sum a broadcast gradient down to the input's shape and cast it to its dtype."""
-    shape, dtype = meta
-    if grad._data.shape != shape:
+    shape, np_dtype = meta
+    data = grad._data
+    if data.shape != shape:
         grad = grad.sum_to_size(shape)
-    if grad.dtype is not dtype:
-        grad = grad.to(dtype)
+    if data.dtype is not np_dtype and data.dtype != np_dtype:
+        grad = grad.to(_BY_NUMPY[np_dtype])
     return grad
 
 
@@ -99,24 +100,26 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
 
     captures = None
     needed = None
+    results = None
     if inputs is not None:
         captures = {}
         for i, tensor in enumerate(inputs):
             node, nr = _graph_root(tensor)
             captures.setdefault(node, []).append((i, nr))
         needed = _nodes_leading_to(captures, root_nodes, dependencies)
+        results = [None] * len(inputs)
 
-    results = [None] * len(inputs) if inputs is not None else None
     ready = []
     for node in dict.fromkeys(root_nodes):
         if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._seq, id(node), node))
+            heappush(ready, (-node._seq, id(node), node))
 
-    previous_mode = grad_mode._state.enabled
-    grad_mode._state.enabled = create_graph
+    state = grad_mode._state
+    previous_mode = state.enabled
+    state.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._num_outputs
@@ -130,7 +133,7 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             if captures is not None and node in captures:
                 for i, nr in captures[node]:
                     results[i] = grads[nr]
-            if isinstance(node, AccumulateGrad):
+            if node.is_accumulator:
                 if needed is not None and not (accumulate and node in captures):
                     continue
                 if grads[0] is not None:
@@ -138,48 +141,51 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 continue
             if needed is not None and node not in needed:
                 continue
-            if all(g is None for g in grads):
-                grad_inputs = (None,) * len(node.next_functions)
+            if grads[0] is not None and node._num_outputs == 1:
+                grad_inputs = node.backward(grads[0])
+            elif any(g is not None for g in grads):
+                grad_inputs = _call_multi(node, grads)
             else:
-                grad_inputs = _call_node(node, grads)
-                if not retain_graph:
-                    node._free()
+                grad_inputs = (None,) * len(node.next_functions)
+            if type(grad_inputs) is not tuple:
+                grad_inputs = (grad_inputs,) if not isinstance(grad_inputs, list) \
+                    else tuple(grad_inputs)
+            if not retain_graph:
+                node._saved = None
             if node._hooks:
                 for hook in tuple(node._hooks):
                     new = hook(grad_inputs, tuple(grads))
                     if new is not None:
                         grad_inputs = tuple(new)
-            for (child, nr), grad, meta in zip(node.next_functions, grad_inputs,
-                                               node._input_meta):
+            next_functions = node.next_functions
+            if len(grad_inputs) != len(next_functions):
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {len(next_functions)}, got {len(grad_inputs)})")
+            for (child, nr), grad, meta in zip(next_functions, grad_inputs, node._input_meta):
                 if child is None:
                     continue
                 if grad is not None:
-                    _add_to_buffer(buffers, child, nr, _reduce_to_input(grad, meta))
+                    data = grad._data
+                    if data.shape != meta[0] or data.dtype != meta[1]:
+                        grad = _reduce_to_input(grad, meta)
+                    slots = buffers.get(child)
+                    if slots is None:
+                        slots = buffers[child] = [None] * child._num_outputs
+                    old = slots[nr]
+                    slots[nr] = grad if old is None else old + grad
                 count = dependencies[child] - 1
                 dependencies[child] = count
                 if count == 0:
-                    heapq.heappush(ready, (-child._seq, id(child), child))
+                    heappush(ready, (-child._seq, id(child), child))
     finally:
-        grad_mode._state.enabled = previous_mode
+        state.enabled = previous_mode
     return results
 
 
-def _call_node(node, grads):
-    if node._num_outputs == 1:
-        grad = grads[0]
-        if grad is None:
-            grad = _zeros_for_output(node, 0)
-        out = node.apply(grad)
-    else:
-        out = node.apply(*[g if g is not None else _zeros_for_output(node, i)
-                           for i, g in enumerate(grads)])
-    if not isinstance(out, tuple):
-        out = (out,)
-    if len(out) != len(node.next_functions):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{len(node.next_functions)}, got {len(out)})")
-    return out
+def _call_multi(node, grads):
+    return node.apply(*[g if g is not None else _zeros_for_output(node, i)
+                        for i, g in enumerate(grads)])
 
 
 def _zeros_for_output(node, index):

@@ -31,11 +31,18 @@ FREED_MESSAGE = (
 class Node:
     """A node of the backward graph (PyTorch's ``grad_fn``)."""
 
-    __slots__ = ("next_functions", "_input_meta", "_saved", "_seq", "ctx", "_pre_hooks",
-                 "_hooks", "_tensor_pre_hooks", "_num_outputs", "__weakref__", "__dict__")
+    # Hot fields are slots; the rest are class defaults an instance overrides when needed.
+    __slots__ = ("next_functions", "_input_meta", "_seq", "__weakref__", "__dict__")
+    _saved = None
+    ctx = None
+    _pre_hooks = None
+    _hooks = None
+    _tensor_pre_hooks = None
+    _num_outputs = 1
 
     # What the op saves for backward: input positions (ints) and/or "result" (output 0).
     saves = ()
+    is_accumulator = False
     # A one-line statement of the derivative, shown by learner tools.
     formula = ""
 
@@ -62,10 +69,21 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return tuple(unpack_saved(self, entry) for entry in saved)
+        out = []
+        for entry in saved:
+            # Inputs (the common case) are checked inline; outputs are rebuilt.
+            if len(entry) == 2 and entry[0]._vc[0] == entry[1]:
+                out.append(entry[0])
+            else:
+                out.append(unpack_saved(self, entry))
+        return out
+
+    def needs_input_grad(self, index):
+        """Whether the input at ``index`` wants a gradient (formulas skip the others)."""
+        return self.next_functions[index][0] is not None
 
     def _free(self):
-        if self._saved:
+        if self._saved is not None:
             self._saved = None
 
     # -- hooks ----------------------------------------------------------------------------
@@ -170,33 +188,25 @@ def _modified_message(tensor, node, version, now=None):
 
 def new_node(cls):
     """A fresh node of an op class, with the bookkeeping fields set."""
-    node = cls.__new__(cls)
+    node = _new(cls)
     node._seq = next(_sequence)
-    node._saved = None
-    node.ctx = None
-    node._pre_hooks = None
-    node._hooks = None
-    node._tensor_pre_hooks = None
-    node._num_outputs = 1
     return node
+
+
+_new = object.__new__
 
 
 class AccumulateGrad(Node):
     """The sink for a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
     __slots__ = ("variable", "_post_hooks")
+    is_accumulator = True
 
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
         self._input_meta = ()
-        self._saved = None
-        self.ctx = None
-        self._pre_hooks = None
-        self._hooks = None
-        self._tensor_pre_hooks = None
         self._post_hooks = None
-        self._num_outputs = 1
         # PyTorch gives AccumulateGrad the highest priority: it runs as soon as it is ready.
         self._seq = float("inf")
 

@@ -51,7 +51,8 @@ def _reduction(size_average, reduce, reduction):
 
 def _reduce(data, reduction):
     if reduction == "mean":
-        return np.asarray(data.mean(dtype=data.dtype))
+        return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(max(data.size, 1)),
+                          dtype=data.dtype)
     if reduction == "sum":
         return np.asarray(data.sum(dtype=data.dtype))
     return data
@@ -63,12 +64,10 @@ class _PointwiseLoss(Op):
 
     def backward(self, grad):
         input, target = self.saved_tensors
-        reduction = self.ctx
-        local = self.local_grad(input, target)
-        if reduction == "mean":
-            local = local / max(int(np.prod(input.shape)), 1)
-        g = grad * local
-        return g, -g
+        scale = 1.0 / max(input._data.size, 1) if self.ctx == "mean" else 1.0
+        g = grad * self.local_grad(input, target, scale)
+        return (g if self.needs_input_grad(0) else None,
+                -g if self.needs_input_grad(1) else None)
 
 
 class MseLossBackward0(_PointwiseLoss):
@@ -76,8 +75,8 @@ class MseLossBackward0(_PointwiseLoss):
     formula = "d mean((x-y)^2)/dx = 2(x-y)/N"
 
     @staticmethod
-    def local_grad(input, target):
-        return (input - target) * 2
+    def local_grad(input, target, scale):
+        return (input - target) * (2.0 * scale)
 
 
 class L1LossBackward0(_PointwiseLoss):
@@ -85,8 +84,9 @@ class L1LossBackward0(_PointwiseLoss):
     formula = "d mean|x-y|/dx = sign(x-y)/N"
 
     @staticmethod
-    def local_grad(input, target):
-        return (input - target).sign()
+    def local_grad(input, target, scale):
+        sign = (input - target).sign()
+        return sign * scale if scale != 1.0 else sign
 
 
 def _pointwise_loss(cls, elementwise, input, target, size_average, reduce, reduction):
@@ -94,7 +94,7 @@ def _pointwise_loss(cls, elementwise, input, target, size_average, reduce, reduc
     if not isinstance(target, Tensor):
         raise TypeError(f"{cls.__name__[:-9].lower()}(): argument 'target' must be Tensor, not "
                         f"{type(target).__name__}")
-    if input.shape != target.shape:
+    if input._data.shape != target._data.shape:
         import warnings
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "

@@ -16,10 +16,11 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import Node, new_node, save_input, save_output
+from ..autograd.graph import Node, _sequence, new_node, save_input, save_output
 
 _state = grad_mode._state
 _from_array = Tensor._from_array
+_new = object.__new__
 _NDARRAY = np.ndarray
 
 
@@ -53,10 +54,27 @@ def edge(tensor):
 
 def record(cls, result, inputs, ctx=None):
     """Make ``result`` the output of a new ``cls`` node over ``inputs`` (Tensors or None)."""
-    node = new_node(cls)
-    node.ctx = ctx
-    node.next_functions = tuple(edge(t) for t in inputs)
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    node = _new(cls)
+    node._seq = next(_sequence)
+    if ctx is not None:
+        node.ctx = ctx
+    edges = []
+    meta = []
+    for t in inputs:
+        if t is None:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            continue
+        if not t._requires_grad:
+            edges.append(_NO_EDGE)
+        elif t._grad_fn is not None:
+            edges.append((t._grad_fn, t._output_nr))
+        else:
+            edges.append((t._accumulator or t._get_accumulator(), 0))
+        data = t._data
+        meta.append((data.shape, data.dtype))
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple(meta)
     saves = cls.saves
     if saves:
         node._saved = tuple(save_output(result) if spec == "result" else save_input(inputs[spec])
@@ -71,7 +89,8 @@ def record_multi(cls, results, inputs, ctx=None, differentiable=None):
     node = new_node(cls)
     node.ctx = ctx
     node.next_functions = tuple(edge(t) for t in inputs)
-    node._input_meta = tuple(None if t is None else (t._data.shape, t.dtype) for t in inputs)
+    node._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
+                             for t in inputs)
     node._num_outputs = len(results)
     node._output_meta = tuple((r._data.shape, r.dtype) for r in results)
     if cls.saves:
@@ -183,8 +202,32 @@ def broadcast_error(a_shape, b_shape):
 def binary(cls, float_result=False):
     """The public function for a two-input pointwise op with PyTorch's promotion."""
     forward = cls.forward
+    saves_other = 1 in cls.saves
 
     def op(input, other):
+        # Fast path: two tensors of one dtype (the common case) need no promotion.
+        if (type(other) is Tensor and type(input) is Tensor
+                and input._data.dtype is other._data.dtype
+                and (not float_result or input._data.dtype.kind in "fc")):
+            a, b = input._data, other._data
+            try:
+                data = forward(a, b)
+            except ValueError:
+                raise broadcast_error(a.shape, b.shape) from None
+            out = wrap(data)
+            if _state.enabled and (input._requires_grad or other._requires_grad):
+                record(cls, out, (input, other))
+            return out
+        # Fast path: a float tensor and a Python int/float keep the tensor's dtype
+        # (NumPy treats the Python number as "weak", as PyTorch does).
+        other_type = type(other)
+        if (other_type is float or other_type is int) and type(input) is Tensor \
+                and input._data.dtype.kind == "f":
+            out = wrap(forward(input._data, other))
+            if _state.enabled and input._requires_grad:
+                record(cls, out, (input, as_tensor_operand(other, input.dtype)
+                                  if saves_other else None))
+            return out
         if not isinstance(input, Tensor):
             input = wrap(np.asarray(input))
         a, b, dtype, other_t = promote_operands(input, other, float_result)

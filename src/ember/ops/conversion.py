@@ -11,7 +11,7 @@ class ToCopyBackward0(Op):
     formula = "to(dtype): cast the gradient back"
 
     def backward(self, grad):
-        return grad.to(self._input_meta[0][1])
+        return grad.to(_dtype._BY_NUMPY[self._input_meta[0][1]])
 
 
 def _cast(input, dtype, copy=False):

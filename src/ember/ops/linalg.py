@@ -27,7 +27,8 @@ class MmBackward0(Op):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad.mm(b.t()), a.t().mm(grad)
+        return (grad.mm(b.t()) if self.needs_input_grad(0) else None,
+                a.t().mm(grad) if self.needs_input_grad(1) else None)
 
 
 class MvBackward0(Op):
@@ -178,7 +179,9 @@ class AddmmBackward0(Op):
         beta, alpha = self.ctx
         g = grad if alpha == 1 else grad * alpha
         grad_input = grad if beta == 1 else grad * beta
-        return grad_input, g.mm(mat2.t()), mat1.t().mm(g)
+        return (grad_input,
+                g.mm(mat2.t()) if self.needs_input_grad(1) else None,
+                mat1.t().mm(g) if self.needs_input_grad(2) else None)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):

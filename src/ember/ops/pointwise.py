@@ -27,7 +27,9 @@ class AddBackward0(Op):
 
     def backward(self, grad):
         alpha = self.ctx
-        return grad, (grad if alpha is None else grad * alpha)
+        if alpha is None or not self.needs_input_grad(1):
+            return grad, grad
+        return grad, grad * alpha
 
 
 class SubBackward0(Op):
@@ -39,6 +41,8 @@ class SubBackward0(Op):
         return a - b
 
     def backward(self, grad):
+        if not self.needs_input_grad(1):
+            return grad, None
         alpha = self.ctx
         return grad, (-grad if alpha is None else grad * -alpha)
 
@@ -62,7 +66,8 @@ class MulBackward0(Op):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad * b, grad * a
+        return (grad * b if self.needs_input_grad(0) else None,
+                grad * a if self.needs_input_grad(1) else None)
 
 
 class DivBackward0(Op):
@@ -76,7 +81,8 @@ class DivBackward0(Op):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad / b, -grad * a / (b * b)
+        return (grad / b if self.needs_input_grad(0) else None,
+                -grad * a / (b * b) if self.needs_input_grad(1) else None)
 
 
 class NegBackward0(Op):

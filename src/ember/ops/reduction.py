@@ -41,7 +41,7 @@ class SumBackward0(Op):
     formula = "d(sum a)/da_i = 1"
 
     def backward(self, grad):
-        return grad.expand(self._input_meta[0][0])
+        return expand_grad(grad, self._input_meta[0][0])
 
 
 class SumBackward1(Op):
@@ -50,7 +50,7 @@ class SumBackward1(Op):
 
     def backward(self, grad):
         dims, keepdim = self.ctx
-        return _restore_dims(grad, dims, keepdim).expand(self._input_meta[0][0])
+        return expand_grad(_restore_dims(grad, dims, keepdim), self._input_meta[0][0])
 
 
 class MeanBackward0(Op):
@@ -59,7 +59,7 @@ class MeanBackward0(Op):
 
     def backward(self, grad):
         shape = self._input_meta[0][0]
-        return grad.expand(shape) / builtins.max(int(np.prod(shape)), 1)
+        return expand_grad(grad / builtins.max(_numel(shape), 1), shape)
 
 
 class MeanBackward1(Op):
@@ -69,8 +69,33 @@ class MeanBackward1(Op):
     def backward(self, grad):
         dims, keepdim = self.ctx
         shape = self._input_meta[0][0]
-        count = int(np.prod([shape[d] for d in dims])) if dims else 1
-        return _restore_dims(grad, dims, keepdim).expand(shape) / count
+        count = _numel([shape[d] for d in dims]) if dims else 1
+        return expand_grad(_restore_dims(grad, dims, keepdim) / count, shape)
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+class ExpandBackward0(Op):
+    formula = "expand: sum the gradient over the expanded dimensions"
+
+    def backward(self, grad):
+        return grad.sum_to_size(self._input_meta[0][0])
+
+
+def expand_grad(grad, shape):
+    """``grad.expand(shape)`` for derivatives: a fresh array rather than a broadcast view,
+    which NumPy makes several times faster for the small tensors autograd is full of."""
+    data = np.empty(shape, dtype=grad._data.dtype)
+    data[...] = grad._data
+    out = wrap(data)
+    if _state.enabled and grad._requires_grad:
+        record(ExpandBackward0, out, (grad,))
+    return out
 
 
 def _sum_dtype(input, dtype):
@@ -85,7 +110,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     data = input._data
     np_dtype = _sum_dtype(input, dtype)
     if dim is None:
-        out = wrap(np.asarray(data.sum(dtype=np_dtype), dtype=np_dtype or data.dtype))
+        if np_dtype is None:
+            out = wrap(np.add.reduce(data, axis=None))
+        else:
+            out = wrap(np.asarray(data.sum(dtype=np_dtype), dtype=np_dtype))
         if _state.enabled and input._requires_grad:
             record(SumBackward0, out, (input,))
         return out
@@ -104,7 +132,12 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"or complex dtype. Got: {_dtype._BY_NUMPY[data.dtype].name.capitalize()}")
     np_dtype = dtype.np if dtype is not None else data.dtype
     if dim is None:
-        out = wrap(np.asarray(data.mean(dtype=np_dtype), dtype=np_dtype))
+        if data.size and np_dtype == data.dtype:
+            # np.add.reduce / n is the mean without np.mean's Python-level overhead.
+            out = wrap(np.asarray(np.add.reduce(data, axis=None) / np_dtype.type(data.size),
+                                  dtype=np_dtype))
+        else:
+            out = wrap(np.asarray(data.mean(dtype=np_dtype), dtype=np_dtype))
         if _state.enabled and input._requires_grad:
             record(MeanBackward0, out, (input,))
         return out
@@ -128,6 +161,9 @@ def sum_to_size(input, *size):
         lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
     if not dims:
         return input
+    if not (_state.enabled and input._requires_grad):
+        # Nothing to record (the usual case inside backward): one NumPy reduction.
+        return wrap(np.add.reduce(input._data, axis=dims, keepdims=True).reshape(size))
     out = sum(input, dims, keepdim=True)
     if lead:
         out = out.view(size)
