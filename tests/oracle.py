@@ -47,7 +47,8 @@ def assert_same_tensor(e, t, atol=None, rtol=None, what="result"):
     assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
     assert repr(e.dtype) == repr(t.dtype), f"{what}: dtype {e.dtype} != {t.dtype}"
     ev = e.detach().numpy()
-    tv = t.detach().numpy()
+    # torch may return a lazily-zero tensor (ZeroTensor) from autograd: materialise it.
+    tv = t.detach().numpy(force=True)
     if tv.dtype == np.bool_ or tv.dtype.kind in "iu":
         np.testing.assert_array_equal(ev, tv, err_msg=what)
         return

@@ -134,8 +134,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 results[i] = Tensor._from_array(np.zeros_like(t._data))
             elif not allow_unused:
                 raise RuntimeError(
-                    f"One of the differentiated Tensors appears to not have been used in the "
-                    f"graph. Set allow_unused=True if this is the desired behavior.")
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
         elif r._data.shape != t._data.shape:
             results[i] = r.sum_to_size(t._data.shape)
     return tuple(results)

@@ -93,9 +93,13 @@ class no_grad(_GradModeContext):
 
 
 class enable_grad(no_grad):
-    """Enable graph recording inside a ``no_grad`` region."""
+    """Enable graph recording inside a ``no_grad`` region (not inside inference mode)."""
 
     _mode = True
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = not _state.inference
 
 
 class set_grad_enabled(_GradModeContext):

@@ -115,6 +115,9 @@ class CopySlices(Op):
     """``x[key] = value`` on a tensor in the graph: the overwritten part gets no gradient."""
     formula = "d(x with x[k] := v)/dx = 1 outside k, d/dv = 1 at k"
 
+    def name(self):
+        return "torch::autograd::CopySlices"
+
     def backward(self, grad):
         key, value_shape = self.ctx
         grad_self = grad.clone()
@@ -137,6 +140,9 @@ def _numpy_key(key):
 
 
 def setitem(self, key, value):
+    # `x[k] = v` writes through a view of x, so a leaf gets the view-of-leaf message.
+    if _state.enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError(VIEW_OF_LEAF_MESSAGE)
     check_inplace(self)
     np_key = _numpy_key(key)
     value_t = value if isinstance(value, Tensor) else None
