@@ -1,13 +1,18 @@
 """The backward pass: walk the graph from the roots and run each node's derivative.
 
 Iterative, never recursive, so graphs thousands of nodes deep are fine:
-1. collect the nodes reachable from the roots and count the edges into each;
-2. run ready nodes (all incoming gradients arrived) from a heap, latest-created first,
-   which is PyTorch's order (and so the order hooks fire in);
+1. every node is numbered when recorded, after the nodes of its inputs (an
+   ``AccumulateGrad`` is numbered when made, before any node that feeds it);
+2. nodes that have received a gradient wait in a heap; the highest-numbered runs next.
+   All its consumers are numbered higher, so they have already run and its gradient is
+   complete: this is PyTorch's latest-first order without a pass counting dependencies;
 3. after each node the engine itself sums gradients that arrive at the same place,
    reduces a gradient to its input's shape (a broadcast in forward is a sum in backward)
    and casts it to the input's dtype; ops never have to;
 4. saved tensors are freed as each node finishes, unless ``retain_graph``.
+
+With ``inputs=`` (``autograd.grad``, ``backward(inputs=...)``) a dependency count and a
+reachability pass first mark the nodes that lead to the inputs; the rest are skipped.
 
 Derivatives run under ``no_grad`` unless ``create_graph=True``, in which case they are
 recorded like any forward computation, giving higher-order gradients for free.
@@ -88,69 +93,58 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     with ``inputs`` only those tensors receive them. Without ``accumulate``
     (``autograd.grad``) nothing is written to ``.grad``: the gradients reaching ``inputs``
     are returned, in order (None for an input the graph does not reach).
+
+    Every node is numbered after the nodes of its inputs, so taking the highest-numbered
+    node that has received a gradient always finds one whose consumers have all run: no
+    separate pass to count dependencies is needed.
     """
     buffers = {}
-    root_nodes = []
+    ready = []
     for tensor, grad in zip(roots, grad_roots):
         node, nr = _graph_root(tensor)
-        root_nodes.append(node)
-        _add_to_buffer(buffers, node, nr, grad)
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * node._num_outputs
+            heappush(ready, (-node._seq, node))
+        slots[nr] = grad if slots[nr] is None else slots[nr] + grad
 
-    dependencies = _count_dependencies(root_nodes)
-
-    captures = None
-    needed = None
-    results = None
+    captures = needed = results = None
     if inputs is not None:
         captures = {}
         for i, tensor in enumerate(inputs):
             node, nr = _graph_root(tensor)
             captures.setdefault(node, []).append((i, nr))
-        needed = _nodes_leading_to(captures, root_nodes, dependencies)
+        root_nodes = [entry[1] for entry in ready]
+        needed = _nodes_leading_to(captures, root_nodes, _count_dependencies(root_nodes))
         results = [None] * len(inputs)
-
-    ready = []
-    for node in dict.fromkeys(root_nodes):
-        if dependencies.get(node, 0) == 0:
-            heappush(ready, (-node._seq, id(node), node))
 
     state = grad_mode._state
     previous_mode = state.enabled
     state.enabled = create_graph
     try:
         while ready:
-            node = heappop(ready)[2]
-            grads = buffers.pop(node, None)
-            if grads is None:
-                grads = [None] * node._num_outputs
-            if node._tensor_pre_hooks:
-                grads = _run_tensor_hooks(node, grads)
-            if node._pre_hooks:
-                for hook in tuple(node._pre_hooks):
-                    new = hook(tuple(grads))
-                    if new is not None:
-                        grads = list(new)
+            node = heappop(ready)[1]
+            grads = buffers.pop(node)
+            if node._has_hooks:
+                grads = _run_pre_hooks(node, grads)
             if captures is not None and node in captures:
                 for i, nr in captures[node]:
                     results[i] = grads[nr]
             if node.is_accumulator:
-                if needed is not None and not (accumulate and node in captures):
-                    continue
-                if grads[0] is not None:
+                if grads[0] is not None and (needed is None or (accumulate
+                                                                and node in captures)):
                     node.apply(grads[0], create_graph)
                 continue
             if needed is not None and node not in needed:
                 continue
-            if grads[0] is not None and node._num_outputs == 1:
+            if node._num_outputs == 1:
                 grad_inputs = node.backward(grads[0])
-            elif any(g is not None for g in grads):
-                grad_inputs = _call_multi(node, grads)
             else:
-                grad_inputs = (None,) * len(node.next_functions)
+                grad_inputs = _call_multi(node, grads)
             if type(grad_inputs) is not tuple:
-                grad_inputs = (grad_inputs,) if not isinstance(grad_inputs, list) \
-                    else tuple(grad_inputs)
-            if not retain_graph:
+                grad_inputs = tuple(grad_inputs) if isinstance(grad_inputs, list) \
+                    else (grad_inputs,)
+            if not retain_graph and node._saved is not None:
                 node._saved = None
             if node._hooks:
                 for hook in tuple(node._hooks):
@@ -163,21 +157,17 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                     f"function {node.name()} returned an incorrect number of gradients "
                     f"(expected {len(next_functions)}, got {len(grad_inputs)})")
             for (child, nr), grad, meta in zip(next_functions, grad_inputs, node._input_meta):
-                if child is None:
+                if child is None or grad is None:
                     continue
-                if grad is not None:
-                    data = grad._data
-                    if data.shape != meta[0] or data.dtype != meta[1]:
-                        grad = _reduce_to_input(grad, meta)
-                    slots = buffers.get(child)
-                    if slots is None:
-                        slots = buffers[child] = [None] * child._num_outputs
-                    old = slots[nr]
-                    slots[nr] = grad if old is None else old + grad
-                count = dependencies[child] - 1
-                dependencies[child] = count
-                if count == 0:
-                    heappush(ready, (-child._seq, id(child), child))
+                data = grad._data
+                if data.shape != meta[0] or data.dtype != meta[1]:
+                    grad = _reduce_to_input(grad, meta)
+                slots = buffers.get(child)
+                if slots is None:
+                    slots = buffers[child] = [None] * child._num_outputs
+                    heappush(ready, (-child._seq, child))
+                old = slots[nr]
+                slots[nr] = grad if old is None else old + grad
     finally:
         state.enabled = previous_mode
     return results
@@ -195,21 +185,17 @@ def _zeros_for_output(node, index):
     return Tensor._from_array(np.zeros(shape, dtype=dtype.np))
 
 
-def _run_tensor_hooks(node, grads):
+def _run_pre_hooks(node, grads):
+    """Tensor hooks (``register_hook``, ``retain_grad``), then the node's pre-hooks."""
     grads = list(grads)
-    for nr, hook in tuple(node._tensor_pre_hooks):
+    for nr, hook in tuple(node._tensor_pre_hooks or ()):
         if grads[nr] is None:
             continue
         new = hook(grads[nr])
         if new is not None:
             grads[nr] = new
+    for hook in tuple(node._pre_hooks or ()):
+        new = hook(tuple(grads))
+        if new is not None:
+            grads = list(new)
     return grads
-
-
-def _add_to_buffer(buffers, node, nr, grad):
-    """Sum gradients arriving at the same node output; copying only when a second arrives."""
-    slots = buffers.get(node)
-    if slots is None:
-        slots = buffers[node] = [None] * node._num_outputs
-    old = slots[nr]
-    slots[nr] = grad if old is None else old + grad

@@ -39,6 +39,8 @@ class Node:
     _hooks = None
     _tensor_pre_hooks = None
     _num_outputs = 1
+    # Set once any hook is registered, so the engine checks one flag per node.
+    _has_hooks = False
 
     # What the op saves for backward: input positions (ints) and/or "result" (output 0).
     saves = ()
@@ -71,7 +73,7 @@ class Node:
             raise RuntimeError(FREED_MESSAGE)
         out = []
         for entry in saved:
-            # Inputs (the common case) are checked inline; outputs are rebuilt.
+            # Unchanged inputs (the common case) are checked inline; the rest are unpacked.
             if len(entry) == 2 and entry[0]._vc[0] == entry[1]:
                 out.append(entry[0])
             else:
@@ -99,12 +101,14 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(fn)
+        self._has_hooks = True
         return _RemovableHandle(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, output_nr, fn):
         """A ``Tensor.register_hook`` on a non-leaf: runs on the gradient of one output."""
         if self._tensor_pre_hooks is None:
             self._tensor_pre_hooks = []
+        self._has_hooks = True
         entry = (output_nr, fn)
         self._tensor_pre_hooks.append(entry)
         return _RemovableHandle(self._tensor_pre_hooks, entry)
@@ -143,10 +147,13 @@ class _RemovableHandle:
 
 
 # Saved entries are tuples, kept small because every recorded op makes some:
+#   (number,)                              a Python number operand, kept as a constant
 #   (tensor, version)                      an input
 #   (data, version_counter, version, dt)   the op's own output, kept without a reference
 #                                          to the output tensor to avoid a cycle
 def save_input(tensor):
+    if not hasattr(tensor, "_vc"):
+        return (tensor,)
     return (tensor, tensor._vc[0])
 
 
@@ -156,6 +163,8 @@ def save_output(tensor):
 
 def unpack_saved(node, entry):
     from .._tensor import Tensor
+    if len(entry) == 1:
+        return entry[0]
     if len(entry) == 2:
         tensor, version = entry
         if tensor._vc[0] != version:
@@ -207,8 +216,9 @@ class AccumulateGrad(Node):
         self.next_functions = ()
         self._input_meta = ()
         self._post_hooks = None
-        # PyTorch gives AccumulateGrad the highest priority: it runs as soon as it is ready.
-        self._seq = float("inf")
+        # Numbered when made, which is before any node that feeds it: the engine's
+        # latest-first order then runs it once all its gradients have arrived.
+        self._seq = next(_sequence)
 
     def apply(self, grad, create_graph=False):
         variable = self.variable
@@ -219,7 +229,7 @@ class AccumulateGrad(Node):
             else:
                 # A fresh copy: .grad is never aliased to another tensor (or leaf).
                 variable._grad = type(grad)._from_array(grad._data.copy())
-        elif create_graph or old.requires_grad:
+        elif create_graph or old._requires_grad:
             variable._grad = old + grad
         else:
             old._data += grad._data

@@ -1,59 +1,52 @@
 """The op table, and the binding of ops to ``Tensor`` methods and Python operators.
 
-Every op is one function in one module here; ``Tensor.exp`` *is* ``ops.unary.exp``, and
-``x + y`` *is* ``ops.pointwise.add``. In-place variants (``add_``) are generated from
-their out-of-place twins by ``inplace.make_inplace``.
+Every module in this package that does not start with ``_`` is an op module. It declares:
+- ``__all__``: public functions, exported as ``ember.<name>`` and bound as ``Tensor``
+  methods (unless the name is in ``FUNCTION_ONLY``);
+- optionally ``METHODS``: ``{name: function}`` bound on ``Tensor`` only;
+- optionally ``INPLACE``: ``{"name_": out_of_place_function}``, turned into in-place
+  methods by ``inplace.make_inplace`` (write back, bump the version, rebase history);
+- optionally ``ALIASES``: ``{alias: function}`` exported and bound like ``__all__``;
+- optionally ``FUNCTION_ONLY``: names in ``__all__`` that are not Tensor methods.
+
+So ``Tensor.exp`` *is* ``ops.unary.exp`` and ``x + y`` *is* ``ops.pointwise.add``: there
+is exactly one implementation of each op. Modules are found by listing this package, so a
+new op module needs no registration anywhere else.
 """
+
+import importlib
+import pkgutil
 
 import numpy as np
 
 from .._tensor import Tensor
-from . import conversion, indexing, inplace, linalg, logical, pointwise, reduction, selection
-from . import shape, unary
+from . import inplace
 from ._dispatch import wrap
 
-# Public functions, exported as ember.<name> (and bound as Tensor methods below).
 FUNCTIONS = {}
-for _module in (pointwise, unary, reduction, shape, indexing, selection, linalg, logical):
-    for _name in _module.__all__:
-        FUNCTIONS[_name] = getattr(_module, _name)
-for _name in ("unary", "float_data", "normalize_dims", "make_view", "promote_operands"):
-    FUNCTIONS.pop(_name, None)
-FUNCTIONS["clip"] = selection.clamp
-FUNCTIONS["absolute"] = unary.abs
-FUNCTIONS["negative"] = pointwise.neg
-FUNCTIONS["multiply"] = pointwise.mul
-FUNCTIONS["subtract"] = pointwise.sub
-FUNCTIONS["divide"] = pointwise.div
-FUNCTIONS["greater"] = pointwise.gt
-FUNCTIONS["less"] = pointwise.lt
-FUNCTIONS["greater_equal"] = pointwise.ge
-FUNCTIONS["less_equal"] = pointwise.le
-FUNCTIONS["not_equal"] = pointwise.ne
-
-_METHOD_ONLY = {
-    "to": conversion.to, "type": conversion.type, "type_as": conversion.type_as,
-    "cpu": conversion.cpu, "float": conversion.float, "double": conversion.double,
-    "half": conversion.half, "long": conversion.long, "int": conversion.int,
-    "short": conversion.short, "char": conversion.char, "byte": conversion.byte,
-    "bool": conversion.bool, "sum_to_size": reduction.sum_to_size,
-    "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_,
-    "__getitem__": indexing.getitem, "__setitem__": inplace.setitem,
-}
+_METHODS = {}
+_INPLACE = {}
 
 
-def _bind_methods():
-    for name, function in FUNCTIONS.items():
-        if not hasattr(Tensor, name):
-            setattr(Tensor, name, function)
-    for name, function in _METHOD_ONLY.items():
-        setattr(Tensor, name, function)
-    Tensor.T = property(shape.T)
-    Tensor.mT = property(shape.mT)
-    Tensor.H = property(shape.T)
-    Tensor.mH = property(shape.mT)
-    _bind_operators()
-    _bind_inplace()
+def _load_modules():
+    modules = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            modules.append(importlib.import_module(f"{__name__}.{info.name}"))
+    return modules
+
+
+def _collect(modules):
+    for module in modules:
+        function_only = set(getattr(module, "FUNCTION_ONLY", ()))
+        exported = {name: getattr(module, name) for name in getattr(module, "__all__", ())}
+        exported.update(getattr(module, "ALIASES", {}))
+        for name, function in exported.items():
+            FUNCTIONS[name] = function
+            if name not in function_only:
+                _METHODS.setdefault(name, function)
+        _METHODS.update(getattr(module, "METHODS", {}))
+        _INPLACE.update(getattr(module, "INPLACE", {}))
 
 
 def _reflected(function):
@@ -62,7 +55,16 @@ def _reflected(function):
     return reflected
 
 
-def _bind_operators():
+def _bind(modules):
+    from . import indexing, linalg, logical, pointwise, shape, unary
+    for name, function in _METHODS.items():
+        setattr(Tensor, name, function)
+    for name, function in _INPLACE.items():
+        setattr(Tensor, name, inplace.make_inplace(function, name))
+    Tensor.T = property(shape.T)
+    Tensor.mT = property(shape.mT)
+    Tensor.H = property(shape.T)
+    Tensor.mH = property(shape.mT)
     p = pointwise
     operators = {
         "__add__": p.add, "__radd__": p.add, "__sub__": p.sub, "__rsub__": p.rsub,
@@ -77,33 +79,15 @@ def _bind_operators():
         "__ge__": p.ge, "__and__": logical.bitwise_and, "__rand__": logical.bitwise_and,
         "__or__": logical.bitwise_or, "__ror__": logical.bitwise_or,
         "__xor__": logical.bitwise_xor, "__rxor__": logical.bitwise_xor,
-        "__invert__": logical.bitwise_not,
+        "__invert__": logical.bitwise_not, "__getitem__": indexing.getitem,
+        "__setitem__": inplace.setitem,
     }
     for name, function in operators.items():
         setattr(Tensor, name, function)
-
-
-_INPLACE = {
-    "add_": pointwise.add, "sub_": pointwise.sub, "mul_": pointwise.mul, "div_": pointwise.div,
-    "pow_": pointwise.pow, "neg_": pointwise.neg, "exp_": unary.exp, "log_": unary.log,
-    "sqrt_": unary.sqrt, "abs_": unary.abs, "sigmoid_": unary.sigmoid, "tanh_": unary.tanh,
-    "relu_": unary.relu, "sin_": unary.sin, "cos_": unary.cos, "floor_": unary.floor,
-    "ceil_": unary.ceil, "round_": unary.round, "trunc_": unary.trunc,
-    "reciprocal_": pointwise.reciprocal, "clamp_": selection.clamp,
-    "clamp_min_": selection.clamp_min, "clamp_max_": selection.clamp_max,
-    "masked_fill_": indexing.masked_fill, "remainder_": pointwise.remainder,
-    "floor_divide_": pointwise.floor_divide, "sign_": unary.sign,
-}
-
-
-def _bind_inplace():
-    for name, function in _INPLACE.items():
-        setattr(Tensor, name, inplace.make_inplace(function, name))
-    Tensor.clip_ = Tensor.clamp_
-    operators = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_",
-                 "__itruediv__": "div_", "__ipow__": "pow_", "__imod__": "remainder_",
-                 "__ifloordiv__": "floor_divide_"}
-    for dunder, name in operators.items():
+    in_place_operators = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_",
+                          "__itruediv__": "div_", "__ipow__": "pow_", "__imod__": "remainder_",
+                          "__ifloordiv__": "floor_divide_"}
+    for dunder, name in in_place_operators.items():
         setattr(Tensor, dunder, getattr(Tensor, name))
     Tensor.__iand__ = inplace.make_inplace(logical.bitwise_and, "__iand__")
     Tensor.__ior__ = inplace.make_inplace(logical.bitwise_or, "__ior__")
@@ -111,4 +95,6 @@ def _bind_inplace():
     Tensor.__imatmul__ = inplace.make_inplace(linalg.matmul, "__imatmul__")
 
 
-_bind_methods()
+_modules = _load_modules()
+_collect(_modules)
+_bind(_modules)

@@ -25,10 +25,18 @@ _NDARRAY = np.ndarray
 
 
 def wrap(data):
-    """A new Tensor over an op's result (NumPy gives scalars for 0-d results: re-wrap them)."""
+    """A new Tensor over an op's result (NumPy gives scalars for 0-d results: re-wrap them).
+
+    This is ``Tensor._from_array`` written out, because every op result passes through it.
+    """
     if type(data) is not _NDARRAY:
         data = np.asarray(data)
-    return _from_array(data)
+    out = _new(Tensor)
+    out._data = data
+    out._requires_grad = False
+    out._grad_fn = None
+    out._vc = [0]
+    return out
 
 _NO_EDGE = (None, 0)
 
@@ -55,13 +63,13 @@ def edge(tensor):
 def record(cls, result, inputs, ctx=None):
     """Make ``result`` the output of a new ``cls`` node over ``inputs`` (Tensors or None)."""
     node = _new(cls)
-    node._seq = next(_sequence)
     if ctx is not None:
         node.ctx = ctx
     edges = []
     meta = []
     for t in inputs:
-        if t is None:
+        if type(t) is not Tensor and not isinstance(t, Tensor):
+            # None, or a Python number kept as a constant (PyTorch's "wrapped number").
             edges.append(_NO_EDGE)
             meta.append(None)
             continue
@@ -75,10 +83,19 @@ def record(cls, result, inputs, ctx=None):
         meta.append((data.shape, data.dtype))
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
+    # Numbered after its inputs' nodes (and any AccumulateGrad just made for them), so
+    # "higher sequence number first" is a topological order for the engine.
+    node._seq = next(_sequence)
     saves = cls.saves
     if saves:
-        node._saved = tuple(save_output(result) if spec == "result" else save_input(inputs[spec])
-                            for spec in saves)
+        saved = []
+        for spec in saves:
+            if spec == "result":
+                saved.append(save_output(result))
+            else:
+                t = inputs[spec]
+                saved.append((t, t._vc[0]) if type(t) is Tensor else save_input(t))
+        node._saved = saved
     result._grad_fn = node
     result._requires_grad = True
     return node
@@ -86,9 +103,10 @@ def record(cls, result, inputs, ctx=None):
 
 def record_multi(cls, results, inputs, ctx=None, differentiable=None):
     """Like ``record`` for ops with several outputs (``unbind``, ``split``, ``max(dim)``)."""
-    node = new_node(cls)
+    node = _new(cls)
     node.ctx = ctx
     node.next_functions = tuple(edge(t) for t in inputs)
+    node._seq = next(_sequence)
     node._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
                              for t in inputs)
     node._num_outputs = len(results)
@@ -202,7 +220,6 @@ def broadcast_error(a_shape, b_shape):
 def binary(cls, float_result=False):
     """The public function for a two-input pointwise op with PyTorch's promotion."""
     forward = cls.forward
-    saves_other = 1 in cls.saves
 
     def op(input, other):
         # Fast path: two tensors of one dtype (the common case) need no promotion.
@@ -225,8 +242,7 @@ def binary(cls, float_result=False):
                 and input._data.dtype.kind == "f":
             out = wrap(forward(input._data, other))
             if _state.enabled and input._requires_grad:
-                record(cls, out, (input, as_tensor_operand(other, input.dtype)
-                                  if saves_other else None))
+                record(cls, out, (input, other))
             return out
         if not isinstance(input, Tensor):
             input = wrap(np.asarray(input))

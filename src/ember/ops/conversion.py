@@ -94,5 +94,8 @@ def view_as_dtype(input, dtype):
     return make_view(input, input._data.view(dtype.np))
 
 
-__all__ = ["to", "type", "type_as", "cpu", "float", "double", "half", "long", "int", "short",
-           "char", "byte", "bool", "view_as_dtype", "np"]
+# Tensor methods only: `ember.float` is the dtype, not a function.
+__all__ = []
+METHODS = {"to": to, "type": type, "type_as": type_as, "cpu": cpu, "float": float,
+           "double": double, "half": half, "long": long, "int": int, "short": short,
+           "char": char, "byte": byte, "bool": bool}

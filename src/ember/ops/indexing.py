@@ -259,4 +259,5 @@ def scatter_into_zeros(src, dim, index, shape):
     return out
 
 
-__all__ = ["getitem", "select", "narrow", "masked_fill", "gather", "scatter_into_zeros"]
+__all__ = ["select", "narrow", "masked_fill", "gather"]
+INPLACE = {"masked_fill_": masked_fill}

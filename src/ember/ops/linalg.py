@@ -206,4 +206,4 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
-__all__ = ["mm", "mv", "dot", "matmul", "addmm", "outer", "promote_operands"]
+__all__ = ["mm", "mv", "dot", "matmul", "addmm", "outer"]

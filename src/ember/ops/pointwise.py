@@ -66,8 +66,9 @@ class MulBackward0(Op):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return (grad * b if self.needs_input_grad(0) else None,
-                grad * a if self.needs_input_grad(1) else None)
+        edges = self.next_functions
+        return (grad * b if edges[0][0] is not None else None,
+                grad * a if edges[1][0] is not None else None)
 
 
 class DivBackward0(Op):
@@ -326,7 +327,11 @@ le = compare(np.less_equal, "le")
 gt = compare(np.greater, "gt")
 ge = compare(np.greater_equal, "ge")
 
-# `unary` is re-exported for the modules that declare more pointwise ops.
 __all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "neg",
-           "pow", "rsub", "rtruediv", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge",
-           "unary", "float_data"]
+           "pow", "rsub", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge"]
+FUNCTION_ONLY = ["rtruediv"]
+ALIASES = {"multiply": mul, "subtract": sub, "divide": div, "negative": neg, "greater": gt,
+           "less": lt, "greater_equal": ge, "less_equal": le, "not_equal": ne}
+INPLACE = {"add_": add, "sub_": sub, "mul_": mul, "div_": div, "pow_": pow, "neg_": neg,
+           "reciprocal_": reciprocal, "remainder_": remainder, "floor_divide_": floor_divide,
+           "true_divide_": true_divide, "multiply_": mul, "subtract_": sub, "divide_": div}

@@ -287,4 +287,5 @@ def argmin(input, dim=None, keepdim=False):
     return wrap(np.argmin(data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
-__all__ = ["sum", "mean", "sum_to_size", "max", "min", "argmax", "argmin", "normalize_dims"]
+__all__ = ["sum", "mean", "max", "min", "argmax", "argmin"]
+METHODS = {"sum_to_size": sum_to_size}

@@ -130,3 +130,5 @@ def clamp_max(input, max):
 
 
 __all__ = ["maximum", "minimum", "where", "clamp", "clamp_min", "clamp_max"]
+ALIASES = {"clip": clamp}
+INPLACE = {"clamp_": clamp, "clamp_min_": clamp_min, "clamp_max_": clamp_max, "clip_": clamp}

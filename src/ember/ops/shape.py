@@ -297,4 +297,6 @@ def contiguous(input, memory_format=None):
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "expand", "expand_as",
            "broadcast_to", "transpose", "t", "permute", "squeeze", "unsqueeze", "clone",
-           "contiguous", "make_view"]
+           "contiguous"]
+FUNCTION_ONLY = ["broadcast_to"]
+METHODS = {"broadcast_to": broadcast_to}

@@ -235,5 +235,7 @@ def round(input, *, decimals=0):
 
 
 __all__ = ["exp", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sin",
-           "cos", "tan", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "trunc", "round",
-           "float_data"]
+           "cos", "tan", "tanh", "sigmoid", "relu", "sign", "floor", "ceil", "trunc", "round"]
+ALIASES = {"absolute": abs, "fix": trunc}
+INPLACE = {name + "_": globals()[name] for name in __all__}
+INPLACE.update({"absolute_": abs, "fix_": trunc})
