@@ -123,8 +123,9 @@ def check_error(fn, *inputs, match_message=True):
         e_exc = ee
     else:
         raise AssertionError(f"ember raised nothing; torch raised {t_exc!r}")
-    assert type(e_exc) is type(t_exc) or isinstance(e_exc, type(t_exc)), \
-        f"ember raised {type(e_exc).__name__}: {e_exc}; torch raised {type(t_exc).__name__}: {t_exc}"
+    assert type(e_exc) is type(t_exc) or isinstance(e_exc, type(t_exc)), (
+        f"ember raised {type(e_exc).__name__}: {e_exc}; "
+        f"torch raised {type(t_exc).__name__}: {t_exc}")
     if match_message:
         t_msg = str(t_exc).split("\n")[0]
         assert str(e_exc).split("\n")[0] == t_msg, f"\nember: {e_exc}\ntorch: {t_exc}"

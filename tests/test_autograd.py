@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
-from oracle import assert_same_tensor, check_error
+import torch
 
 import ember
-import torch
+from oracle import assert_same_tensor, check_error
 
 LIBS = [ember, torch]
 
@@ -87,8 +87,8 @@ def test_repr_of_grad_fn():
 ])
 def test_grad_fn_names(expr):
     def run(lib):
-        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-        y = lib.tensor([[0.5, 1.5], [2.5, 0.1]], requires_grad=True)
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)  # noqa: F841 (eval)
+        y = lib.tensor([[0.5, 1.5], [2.5, 0.1]], requires_grad=True)  # noqa: F841 (eval)
         return eval(expr).grad_fn.name()
     e, t = both(run)
     assert e == t

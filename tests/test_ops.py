@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
 from oracle import check_error, check_op
 
 SETTINGS = settings(max_examples=25, deadline=None)

@@ -1,7 +1,8 @@
 """The seed tutorial, run top to bottom on PyTorch and on ember, prints the same text.
 
-Both runs start from a fresh process with each library's default seed, so the random cells
-are compared directly: ember's generator reproduces PyTorch's CPU stream.
+PyTorch seeds its generator from the operating system in each new process, so both runs
+start with ``manual_seed(0)``; after that the random cells (``rand``, ``randn``, the
+``nn.Linear`` initialisation) are compared directly: ember reproduces PyTorch's CPU stream.
 """
 
 import os
@@ -21,10 +22,20 @@ def _run(args):
     return done.stdout
 
 
+SEEDED = """
+import runpy
+import torch
+torch.manual_seed(0)
+runpy.run_path({script!r}, run_name="__main__")
+"""
+
+
 @pytest.fixture(scope="module")
-def outputs():
-    torch_out = _run([sys.executable, SCRIPT])
-    ember_out = _run([sys.executable, "-m", "ember", "run", SCRIPT])
+def outputs(tmp_path_factory):
+    wrapper = tmp_path_factory.mktemp("seed") / "seeded_tutorial.py"
+    wrapper.write_text(SEEDED.format(script=SCRIPT))
+    torch_out = _run([sys.executable, str(wrapper)])
+    ember_out = _run([sys.executable, "-m", "ember", "run", str(wrapper)])
     return torch_out, ember_out
 
 

@@ -11,13 +11,30 @@ from . import _creation, _dtype
 from ._creation import *  # noqa: F401,F403
 from ._device import device
 from ._dtype import (  # noqa: F401
-    bool, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
-    int8, int16, int32, int64, promote_types, set_default_dtype, uint8,
+    bool,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
 )
 from ._size import Size
 from ._tensor import Tensor
 from .autograd.grad_mode import (  # noqa: F401
-    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
     set_grad_enabled,
 )
 from .ops import FUNCTIONS as _FUNCTIONS

@@ -20,8 +20,8 @@ recorded like any forward computation, giving higher-order gradients for free.
 
 from heapq import heappop, heappush
 
-from . import grad_mode
 from .._dtype import _BY_NUMPY
+from . import grad_mode
 
 __all__ = ["run_backward"]
 
@@ -179,8 +179,9 @@ def _call_multi(node, grads):
 
 
 def _zeros_for_output(node, index):
-    from .._tensor import Tensor
     import numpy as np
+
+    from .._tensor import Tensor
     shape, dtype = node._output_meta[index]
     return Tensor._from_array(np.zeros(shape, dtype=dtype.np))
 

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.graph import Node, _sequence, new_node, save_input, save_output
+from ..autograd.graph import Node, _sequence, save_input, save_output
 
 _state = grad_mode._state
 _from_array = Tensor._from_array

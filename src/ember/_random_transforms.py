@@ -1,0 +1,342 @@
+"""Array transforms behind ``ember.random``: raw 32-bit draws in, PyTorch-CPU numbers out.
+
+Each function here reproduces one piece of ATen's CPU sampling arithmetic
+(``ATen/core/TransformationHelper.h``, ``ATen/native/cpu/DistributionTemplates.h``,
+``ATen/native/cpu/avx_mathfun.h``) on NumPy arrays, bit for bit:
+
+* ``fma32`` / ``fma64``: GCC contracts ``x * a + b`` into one fused multiply-add in ATen's
+  AVX2/AVX512 kernels, so plain NumPy arithmetic differs in the last bit about half the time.
+  ``fma32`` is exact because a float32 product is exact in float64 and the float64 sum is
+  rounded to odd before the final rounding; ``fma64`` is Boldo & Melquiond's emulation
+  (exact product by Dekker splitting, exact sums, rounding to odd).
+* ``log256`` / ``sincos256``: the Cephes float32 polynomials ATen's ``randn`` uses on x86
+  (AVX2 and AVX512 machines), with the FMAs GCC forms in them.
+* ``libm``: glibc's own ``log``/``log1p``/``tan``/``exp`` through ``math`` (NumPy's SIMD
+  ``log`` differs from glibc in ~0.3% of float64 values; its ``cos``/``sin`` match).
+* ``permutation_from_swaps``: the sequential Fisher-Yates swaps of ``randperm`` solved with
+  array operations (pointer jumping) instead of a Python loop.
+"""
+
+import math
+
+import numpy as np
+
+_F32 = np.float32
+_CHUNK = 1 << 15  # elements per slice in the bulk loops: temporaries stay in cache
+_FLOATS = {11: np.float16, 24: np.float32, 53: np.float64}  # by mantissa digits
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant that splits a double into two halves
+
+
+def _round_to_odd(value, error):
+    """Nudge float64 ``value`` to the odd neighbour when ``value + error`` was inexact.
+
+    Rounding to odd in a wider format, then to nearest in the narrow one, equals a single
+    correct rounding (no double-rounding ties), which is what a hardware FMA does.
+    """
+    bits = value.view(np.int64)
+    inexact = (error != 0) & ((bits & 1) == 0)
+    if inexact.any():
+        away = (error > 0) == (value > 0)
+        bits = bits + np.where(inexact, np.where(away, 1, -1), 0)
+    return bits.view(np.float64)
+
+
+def fma32(a, b, c):
+    """float32 ``round(a * b + c)`` with one rounding, as ``vfmadd`` computes it."""
+    prod = np.multiply(a, b, dtype=np.float64)  # exact: 24 + 24 bits fit in 53
+    total = np.add(prod, c, dtype=np.float64)
+    back = total - prod
+    error = (prod - (total - back)) + (np.asarray(c, np.float64) - back)
+    return _round_to_odd(np.atleast_1d(total), np.atleast_1d(error)).astype(_F32)
+
+
+def fma32_fast(a, b, c):
+    """``fma32`` without the tie fix, for the normal kernel's polynomials.
+
+    The float64 sum is rounded twice only if it lands exactly on a float32 midpoint while
+    inexact (about 2**-29 per operation); the AVX2 emulation matched all 10**6 tested values.
+    ``a`` and ``b`` are float32 arrays or scalars, ``c`` a float32 scalar or array.
+    """
+    total = np.asarray(a, np.float64) * b
+    total += c
+    return total.astype(_F32)
+
+
+def fma64(a, b, c):
+    """float64 ``round(a * b + c)`` with one rounding (Boldo & Melquiond, 2008)."""
+    a, b, c = (np.atleast_1d(np.asarray(v, np.float64)) for v in (a, b, c))
+    prod = a * b
+    t = _SPLIT * a
+    a_hi = t - (t - a)
+    t = _SPLIT * b
+    b_hi = t - (t - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    prod_err = ((a_hi * b_hi - prod) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    high, low = _two_sum(c, prod)
+    mid, mid_err = _two_sum(low, prod_err)
+    return high + _round_to_odd(mid, mid_err)
+
+
+def _two_sum(a, b):
+    total = a + b
+    back = total - a
+    return total, (a - (total - back)) + (b - back)
+
+
+def libm(fn, x):
+    """``fn`` (a ``math`` function, i.e. glibc's) applied elementwise to float64 ``x``."""
+    x = np.asarray(x, np.float64)
+    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def unit_float(raw, digits):
+    """``(raw & (2**digits - 1)) * 2**-digits`` as float32: ``uniform_real`` for digits <= 24.
+
+    A uint32 ``raw`` (a fresh bulk draw) is overwritten by the result.
+    """
+    if raw.dtype == np.uint64:
+        out = (raw & np.uint64((1 << digits) - 1)).astype(_F32)  # exact: fewer than 25 bits
+    else:
+        raw &= np.uint32((1 << digits) - 1)
+        ints, out = raw.view(np.int32), raw.view(_F32)
+        # convert in place, a slice at a time: a second 4-byte array of a million
+        # elements costs more in page faults than the whole conversion
+        for start in range(0, raw.size, _CHUNK):
+            out[start:start + _CHUNK] = ints[start:start + _CHUNK]
+    out *= _F32(2.0**-digits)
+    return out
+
+
+def unit_double(raw):
+    """``(random64() & (2**53 - 1)) * 2**-53`` from pairs of 32-bit draws (high word first):
+    ``uniform_real<double>``. A uint32 ``raw`` is overwritten by the result."""
+    if raw.dtype == np.uint64:
+        bits = ((raw[0::2] & np.uint64(0x1FFFFF)) << np.uint64(32)) | raw[1::2]
+        return bits.astype(np.float64) * 2.0**-53
+    out = raw.view(np.float64)  # each double takes the place of the two words it is made of
+    for start in range(0, out.size, _CHUNK):
+        words = raw[2 * start:2 * (start + _CHUNK)]
+        value = (words[0::2] & np.uint32(0x1FFFFF)).astype(np.float64)
+        value *= 2.0**32
+        value += words[1::2]  # exact: the sum has 53 bits
+        value *= 2.0**-53
+        out[start:start + _CHUNK] = value
+    return out
+
+
+# ---- Cephes float32 log and sincos, as in ATen/native/cpu/avx_mathfun.h ----------------
+_LOG_P = [_F32(v) for v in (
+    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+    -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
+_LOG_Q1, _LOG_Q2 = _F32(-2.12194440e-4), _F32(0.693359375)
+_SQRTHF = _F32(0.707106781186547524)
+_DP = (_F32(-0.78515625), _F32(-2.4187564849853515625e-4), _F32(-3.77489497744594108e-8))
+_SIN_P = (_F32(-1.9515295891e-4), _F32(8.3321608736e-3), _F32(-1.6666654611e-1))
+_COS_P = (_F32(2.443315711809948e-5), _F32(-1.388731625493765e-3), _F32(4.166664568298827e-2))
+_FOPI = _F32(1.27323954473516)  # 4 / pi
+_TWO_PI32 = _F32(2.0 * math.pi)
+
+
+def _horner(x64, coeffs):
+    """``((c0*x + c1)*x + c2)...`` in float32 with one FMA per step (``x64``: x as float64)."""
+    y = np.float64(coeffs[0])
+    for c in coeffs[1:]:
+        total = x64 * y  # exact: both factors are float32 values
+        total += c
+        y = total.astype(_F32).astype(np.float64)
+    return y.astype(_F32)
+
+
+def _select(mask, a, b):
+    """``mask ? a : b`` on float32 bit patterns: np.where branches on random masks."""
+    a, b = a.view(np.int32), b.view(np.int32)
+    return ((a & mask) | (b & ~mask)).view(_F32)
+
+
+def log256(x):
+    """``log256_ps`` for float32 ``x`` in (0, 1]."""
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 0x7E).astype(_F32)  # exponent + 1, as the kernel computes it
+    x = ((bits & ~0x7F800000) | 0x3F000000).view(_F32)  # mantissa in [0.5, 1)
+    small = x < _SQRTHF
+    e -= small
+    x = x - _F32(1) + x * small
+    z = x * x
+    y = _horner(x.astype(np.float64), _LOG_P) * x
+    # GCC fuses y*z into the add of e*q1; z*0.5 and e*q2 are exact products
+    y = fma32_fast(y, z, e * _LOG_Q1)
+    y -= z * _F32(0.5)
+    x += y
+    return fma32_fast(e, _LOG_Q2, x)
+
+
+def sincos256(x):
+    """``sincos256_ps`` for float32 ``x >= 0``: returns ``(sin, cos)``."""
+    j = (x * _FOPI).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F32)
+    for dp in _DP:  # extended-precision reduction x - j*pi/4, each step one FMA
+        x = fma32_fast(y, dp, x)
+    z = x * x
+    z64 = z.astype(np.float64)
+    cos_poly = _horner(z64, _COS_P) * z
+    cos_poly = fma32_fast(cos_poly, z, -(z * _F32(0.5)))
+    cos_poly += _F32(1)
+    sin_poly = _horner(z64, _SIN_P) * z
+    sin_poly = fma32_fast(sin_poly, x, x)
+    use_sin_poly = ((j & 2) - 2) >> 31  # all ones where (j & 2) == 0
+    sin = _select(use_sin_poly, sin_poly, cos_poly).view(np.int32)
+    cos = _select(use_sin_poly, cos_poly, sin_poly).view(np.int32)
+    sin ^= (j & 4) << 29  # flip the sign bit
+    cos ^= (~(j - 2) & 4) << 29
+    return sin.view(_F32), cos.view(_F32)
+
+
+def normal_blocks_avx2(u, mean, std):
+    """``normal_fill_16_AVX2`` over float32 uniforms ``u`` (length a multiple of 16)."""
+    return _by_chunks(u, mean, std, _normal_chunk_avx2, fma32, _F32)
+
+
+def _normal_chunk_avx2(d):
+    radius = np.sqrt(_F32(-2) * log256(_F32(1) - d[:, :8]))
+    sin, cos = sincos256(_TWO_PI32 * d[:, 8:])
+    return radius * cos, radius * sin
+
+
+def normal_blocks_libm32(u, mean, std):
+    """``normal_fill_16<float>`` with glibc float math (used for float16 tensors)."""
+    return _by_chunks(u, mean, std, _normal_chunk_libm32, fma32, _F32)
+
+
+def _normal_chunk_libm32(d):
+    radius = np.sqrt(_F32(-2) * np.log((_F32(1) - d[:, :8]).astype(np.float64)).astype(_F32))
+    theta = (_TWO_PI32 * d[:, 8:]).astype(np.float64)
+    return radius * np.cos(theta).astype(_F32), radius * np.sin(theta).astype(_F32)
+
+
+def normal_blocks_double(u, mean, std):
+    """``normal_fill_16<double>``: glibc ``log``, ``cos``, ``sin`` over float64 uniforms."""
+    return _by_chunks(u, mean, std, _normal_chunk_double, fma64, np.float64)
+
+
+def _normal_chunk_double(d):
+    radius = np.sqrt(-2.0 * libm(math.log, 1.0 - d[:, :8]))
+    theta = 2.0 * math.pi * d[:, 8:]
+    return radius * np.cos(theta), radius * np.sin(theta)
+
+
+def _by_chunks(u, mean, std, chunk_fn, fma, dtype):
+    """Run ``chunk_fn`` (blocks of 16 -> first and second halves) over ``u`` a slice of
+    blocks at a time, and store ``fma(value, std, mean)`` as the kernel does."""
+    blocks = u.reshape(-1, 16)
+    out = np.empty(blocks.shape, dtype)
+    step = _CHUNK // 16
+    for start in range(0, len(blocks), step):
+        first, second = chunk_fn(blocks[start:start + step])
+        dest = out[start:start + step]
+        if mean == 0 and std == 1:  # fma(v, 1, 0) == v, except that it turns -0.0 into +0.0
+            dest[:, :8], dest[:, 8:] = first + dtype(0), second + dtype(0)
+        else:
+            dest[:, :8] = fma(first, dtype(std), dtype(mean)).reshape(first.shape)
+            dest[:, 8:] = fma(second, dtype(std), dtype(mean)).reshape(second.shape)
+    return out.reshape(-1)
+
+
+def box_muller_double(u1, u2):
+    """``normal_distribution<double>``: returns ``(r*cos, r*sin)`` for float64 uniform pairs."""
+    radius = np.sqrt(-2.0 * libm(math.log1p, -u2))
+    theta = 2.0 * math.pi * u1
+    return radius * np.cos(theta), radius * np.sin(theta)
+
+
+def cast_double(values, np_dtype):
+    """``static_cast<scalar_t>(double)``: a Half is built from a float, so it rounds twice."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf and nan convert as in C++
+        if np_dtype == np.float16:
+            values = values.astype(_F32)
+        return values.astype(np_dtype)
+
+
+def exponential(u, lambd):
+    """``-1/lambda * log1p(-u)``: two roundings, no FMA to form."""
+    return (-1.0 / lambd) * libm(math.log1p, -u)
+
+
+def geometric(u, p):
+    return np.ceil(libm(math.log, u) / math.log(1.0 - p))
+
+
+def cauchy(u, median, sigma):
+    """``median + sigma * tan(pi * (u - 0.5))``, the last two steps one FMA."""
+    return fma64(sigma, libm(math.tan, math.pi * (u - 0.5)), median)
+
+
+def log_normal(z, mean, std):
+    """``exp(z * std + mean)`` for standard normals ``z``, the inner step one FMA."""
+    return libm(math.exp, fma64(z, float(std), float(mean)))
+
+
+def cumulative_distribution(rows):
+    """``multinomial``'s normalised running sums per row (last entry forced to 1) as
+    float64, or None if a row sums to zero. float16 accumulates in float32, as ATen does."""
+    cum = np.cumsum(rows, -1, dtype=np.float64 if rows.dtype == np.float64 else _F32)
+    if not (cum[:, -1] > 0).all():
+        return None
+    cum /= cum[:, -1:]
+    cum[:, -1] = 1
+    return cum.astype(np.float64)
+
+
+def update_from(low, digits):
+    """ATen's ``update_from``: nudge ``low`` up to an integer a ``digits``-bit float keeps."""
+    rounded = int(_FLOATS[digits](low + 1))
+    if rounded < low:
+        low = rounded + (1 << (abs(low + 1).bit_length() - digits))
+    return low
+
+
+def update_to(high, digits):
+    """ATen's ``update_to``: nudge ``high`` down likewise."""
+    rounded = int(_FLOATS[digits](high - 1))
+    if rounded >= high:
+        high = rounded - (1 << (abs(high - 1).bit_length() - digits))
+    return high
+
+
+def permutation_from_swaps(targets):
+    """The array ``randperm`` builds by ``swap(a[i], a[targets[i]])`` for i = 0, 1, ..., n-1.
+
+    ``targets[i] >= i`` (int64, n < 2**31). Position i is final after step i, so ``out[i]``
+    is what sat at ``targets[i]`` just before step i: the value carried there by the latest
+    earlier swap into that slot, or the slot's own index. Following "latest earlier swap
+    into slot k" links back to the first one is pointer chasing, done for all slots at once
+    by doubling.
+    """
+    n = targets.size
+    # sort steps by (target, step) through unique int64 keys: far faster than a stable argsort
+    keys = np.sort((targets << 32) | np.arange(n))
+    order, sorted_targets = keys & 0xFFFFFFFF, keys >> 32
+    same_as_prev = sorted_targets[1:] == sorted_targets[:-1]
+    repeat = np.flatnonzero(same_as_prev) + 1
+    # prev_same[i]: the latest step before i that swapped into the same slot as step i, or -1
+    prev_same = np.full(n, -1, np.int64)
+    prev_same[order[repeat]] = order[repeat - 1]
+    # for slot k: the latest step m < k with targets[m] == k (a step m == k is its group's
+    # last). Masks are applied by arithmetic: NumPy's masked selects branch on random masks.
+    last = np.append(np.flatnonzero(~same_as_prev), n - 1)
+    slot, step = sorted_targets[last], order[last]
+    step += (step == slot) * (prev_same[step] - step)
+    step += (step < 0) * (slot - step)  # no earlier swap into the slot: it holds its index
+    came_from = np.arange(n)
+    came_from[slot] = step
+    # the value at slot k before step k: follow came_from to its fixed point
+    while True:
+        jumped = came_from[came_from]
+        if np.array_equal(jumped, came_from):
+            break
+        came_from = jumped
+    carried = came_from[prev_same]  # prev_same == -1 reads a dummy, discarded below
+    carried -= targets
+    carried *= prev_same >= 0
+    carried += targets
+    return carried
