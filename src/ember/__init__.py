@@ -53,7 +53,12 @@ _LAZY_SUBMODULES = {"nn", "optim", "utils", "autograd", "random", "cli", "compat
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
-        return _importlib.import_module(f".{name}", __name__)
+        try:
+            return _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"ember does not implement torch.{name} yet") from None
     if name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
                 "Generator", "default_generator"):
         from . import random

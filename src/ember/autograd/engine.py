@@ -164,13 +164,21 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                     grad = _reduce_to_input(grad, meta)
                 slots = buffers.get(child)
                 if slots is None:
-                    slots = buffers[child] = [None] * child._num_outputs
+                    buffers[child] = [grad] if nr == 0 and child._num_outputs == 1 \
+                        else _new_slots(child, nr, grad)
                     heappush(ready, (-child._seq, child))
-                old = slots[nr]
-                slots[nr] = grad if old is None else old + grad
+                else:
+                    old = slots[nr]
+                    slots[nr] = grad if old is None else old + grad
     finally:
         state.enabled = previous_mode
     return results
+
+
+def _new_slots(node, nr, grad):
+    slots = [None] * node._num_outputs
+    slots[nr] = grad
+    return slots
 
 
 def _call_multi(node, grads):

@@ -59,7 +59,7 @@ class MeanBackward0(Op):
 
     def backward(self, grad):
         shape = self._input_meta[0][0]
-        return expand_grad(grad / builtins.max(_numel(shape), 1), shape)
+        return expand_grad(grad, shape, 1 / builtins.max(_numel(shape), 1))
 
 
 class MeanBackward1(Op):
@@ -70,7 +70,7 @@ class MeanBackward1(Op):
         dims, keepdim = self.ctx
         shape = self._input_meta[0][0]
         count = _numel([shape[d] for d in dims]) if dims else 1
-        return expand_grad(_restore_dims(grad, dims, keepdim) / count, shape)
+        return expand_grad(_restore_dims(grad, dims, keepdim), shape, 1 / count)
 
 
 def _numel(shape):
@@ -87,15 +87,24 @@ class ExpandBackward0(Op):
         return grad.sum_to_size(self._input_meta[0][0])
 
 
-def expand_grad(grad, shape):
-    """``grad.expand(shape)`` for derivatives: a fresh array rather than a broadcast view,
-    which NumPy makes several times faster for the small tensors autograd is full of."""
-    data = np.empty(shape, dtype=grad._data.dtype)
-    data[...] = grad._data
-    out = wrap(data)
+def expand_grad(grad, shape, scale=None):
+    """``(grad * scale).expand(shape)`` for derivatives, as a fresh array rather than a
+    broadcast view, which NumPy makes several times faster for the small tensors autograd is
+    full of. With nothing to record it is one fused NumPy call."""
     if _state.enabled and grad._requires_grad:
+        if scale is not None:
+            grad = grad * scale
+        data = np.empty(shape, dtype=grad._data.dtype)
+        data[...] = grad._data
+        out = wrap(data)
         record(ExpandBackward0, out, (grad,))
-    return out
+        return out
+    data = np.empty(shape, dtype=grad._data.dtype)
+    if scale is None:
+        data[...] = grad._data
+    else:
+        np.multiply(grad._data, scale, out=data, casting="same_kind")
+    return wrap(data)
 
 
 def _sum_dtype(input, dtype):

@@ -1,0 +1,1 @@
+"""Developer tools that ship with ember (``python -m ember.tools.coverage``)."""
