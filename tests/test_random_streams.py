@@ -5,6 +5,7 @@ stands for (float16 ``randn`` of 16+ elements within one float16 ulp, see ember/
 and generator state moves both ways between ember and torch.
 """
 
+import json
 import subprocess
 import sys
 
@@ -333,11 +334,14 @@ def test_fresh_generators_match_torch_defaults():
 
 
 def test_fresh_process_default_stream():
-    code = "import ember; print(ember.rand(3).tolist(), ember.initial_seed())"
+    code = ("import json, ember; print(json.dumps([ember.initial_seed(), "
+            "ember.random.default_generator._uniform((3,), 'float32').tolist()]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split("] ")
-    assert eval(out[0] + "]") == torch.rand(3, generator=torch.Generator()).tolist()
-    assert int(out[1]) == torch.Generator().initial_seed()
+                         check=True).stdout
+    seed, first = json.loads(out)
+    fresh = torch.Generator()
+    assert seed == fresh.initial_seed()
+    assert first == torch.rand(3, generator=fresh).tolist()
 
 
 @pytest.mark.parametrize("draws", [0, 1, 3, 623, 624, 625, 1248, 5000])

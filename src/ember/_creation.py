@@ -27,6 +27,10 @@ def _finish(data, requires_grad, device=None):
     as_device(device)
     out = Tensor._from_array(data)
     if requires_grad:
+        if data.dtype.kind not in "fc":
+            # The factory functions' wording differs from requires_grad_()'s in PyTorch.
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         out.requires_grad = True
     return out
 
@@ -336,11 +340,25 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None):
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    data = _generator(generator)._normal(self._data.shape, self._data.dtype, mean, std)
-    return _fill_random(self, data)
+    if self._data.flags.c_contiguous:
+        data = _generator(generator)._normal(self._data.shape, self._data.dtype, mean, std)
+        return _fill_random(self, data)
+    # PyTorch draws a non-contiguous tensor's values one at a time, in memory order.
+    from .ops.inplace import check_inplace
+    check_inplace(self)
+    strides = self._data.strides
+    order = sorted(range(self._data.ndim), key=lambda d: -abs(strides[d]))
+    in_memory_order = self._data.transpose(order)
+    in_memory_order[...] = _generator(generator)._normal(
+        in_memory_order.shape, self._data.dtype, mean, std, contiguous=False)
+    self._vc[0] += 1
+    return self
 
 
 def random_(self, from_=None, to=None, *, generator=None):
+    if to is None and from_ is not None:
+        # `random_(n)` means [0, n), as in PyTorch's one-argument overload.
+        from_, to = None, from_
     data = _generator(generator)._random(self._data.shape, self._data.dtype, from_, to)
     return _fill_random(self, data)
 

@@ -18,36 +18,45 @@ Each function here reproduces one piece of ATen's CPU sampling arithmetic
 """
 
 import math
+import operator
+import warnings
 
 import numpy as np
 
 _F32 = np.float32
 _CHUNK = 1 << 15  # elements per slice in the bulk loops: temporaries stay in cache
 _FLOATS = {11: np.float16, 24: np.float32, 53: np.float64}  # by mantissa digits
+_DIGITS = {"float16": 11, "float32": 24, "float64": 53}
+# dtype names as ATen's messages spell them: C++ type names and ScalarType names
+CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char",
+             "int16": "short int", "int32": "int", "int64": "long int",
+             "float16": "c10::Half", "float32": "float", "float64": "double"}
+TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
+               "int32": "Int", "int64": "Long", "float16": "Half", "float32": "Float",
+               "float64": "Double"}
 _SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's constant that splits a double into two halves
 
 
 def _round_to_odd(value, error):
-    """Nudge float64 ``value`` to the odd neighbour when ``value + error`` was inexact.
-
-    Rounding to odd in a wider format, then to nearest in the narrow one, equals a single
-    correct rounding (no double-rounding ties), which is what a hardware FMA does.
-    """
+    """Nudge float64 ``value`` (in place) to its odd neighbour where ``value + error`` was
+    inexact. Rounding to odd in a wider format, then to nearest in the narrow one, equals a
+    single correct rounding (no double-rounding ties), which is what a hardware FMA does."""
     bits = value.view(np.int64)
     inexact = (error != 0) & ((bits & 1) == 0)
-    if inexact.any():
+    if inexact.any():  # step away from zero if the error points away, else towards it
         away = (error > 0) == (value > 0)
-        bits = bits + np.where(inexact, np.where(away, 1, -1), 0)
-    return bits.view(np.float64)
+        bits += inexact * (2 * away.view(np.int8) - 1)
+    return value
 
 
 def fma32(a, b, c):
     """float32 ``round(a * b + c)`` with one rounding, as ``vfmadd`` computes it."""
-    prod = np.multiply(a, b, dtype=np.float64)  # exact: 24 + 24 bits fit in 53
-    total = np.add(prod, c, dtype=np.float64)
+    prod = np.asarray(a, np.float64) * np.asarray(b, np.float64)  # exact: 24 + 24 bits
+    c = np.asarray(c, np.float64)
+    total = np.atleast_1d(prod + c)
     back = total - prod
-    error = (prod - (total - back)) + (np.asarray(c, np.float64) - back)
-    return _round_to_odd(np.atleast_1d(total), np.atleast_1d(error)).astype(_F32)
+    error = (prod - (total - back)) + (c - back)
+    return _round_to_odd(total, error).astype(_F32)
 
 
 def fma32_fast(a, b, c):
@@ -287,7 +296,48 @@ def cumulative_distribution(rows):
     return cum.astype(np.float64)
 
 
-def update_from(low, digits):
+def check_uniform_bounds(np_dtype, low, high):
+    """ATen's ``check_uniform_bounds``: ``from``/``to`` (doubles) must suit the float type."""
+    info = np.finfo(np_dtype)
+    for value, name in ((low, "from"), (high, "to")):
+        if not info.min <= value <= info.max:
+            raise RuntimeError(f"{name} is out of bounds for {CPP_NAMES[np_dtype.name]}")
+    if low > high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={low:g} > to={high:g}")
+    if high - low > float(info.max):
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{TORCH_NAMES[np_dtype.name]}>::max(), but found to={high:g} "
+                           f"and from={low:g} which result in to-from to exceed the limit")
+
+
+def random_range(np_dtype, low, high):
+    """``random_``'s arguments resolved as ATen does: ``(from, span, 64-bit draws?)``, or
+    None for the full 64-bit range. ``low=None`` means 0, ``high=None`` the dtype's largest
+    value plus one; both None is plain ``random_()`` (``random % (max + 1)``)."""
+    digits = _DIGITS.get(np_dtype.name)
+    if np_dtype.kind == "b":
+        top = 1
+    else:
+        top = 1 << digits if digits else int(np.iinfo(np_dtype).max)
+    if low is None and high is None:
+        return 0, top + 1, np_dtype.name in ("int64", "float64")
+    low = 0 if low is None else operator.index(low)
+    if high is None and low == -(1 << 63):
+        return None
+    if high is not None:
+        high = operator.index(high)
+        if low >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={low} >= to={high}")
+        top = _update_to(high, digits) - 1 if digits else high - 1
+    low = _update_from(low, digits) if digits else low
+    _check_bounds(low, top, np_dtype, digits)
+    span = top - low + 1
+    return low, span, span >= 1 << 28  # torch 2.13 draws 64 bits from here on: less bias
+
+
+def _update_from(low, digits):
     """ATen's ``update_from``: nudge ``low`` up to an integer a ``digits``-bit float keeps."""
     rounded = int(_FLOATS[digits](low + 1))
     if rounded < low:
@@ -295,12 +345,31 @@ def update_from(low, digits):
     return low
 
 
-def update_to(high, digits):
+def _update_to(high, digits):
     """ATen's ``update_to``: nudge ``high`` down likewise."""
     rounded = int(_FLOATS[digits](high - 1))
     if rounded >= high:
         high = rounded - (1 << (abs(high - 1).bit_length() - digits))
     return high
+
+
+def _check_bounds(low, top, np_dtype, digits):
+    """ATen's ``check_from_to_in_range``, with its warning for floats past 2**digits."""
+    if np_dtype.kind == "b":
+        bottom, ceiling = 0, 1
+    else:
+        info = np.finfo(np_dtype) if digits else np.iinfo(np_dtype)
+        bottom, ceiling = info.min, info.max
+    name = CPP_NAMES[np_dtype.name]
+    for value, what in ((low, "from"), (top, "to - 1")):
+        if not bottom <= value <= ceiling:
+            raise RuntimeError(f"{what} is out of bounds for {name}")
+        if digits and abs(value) > 1 << digits:
+            warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                          f"precision limitations {name} can support discrete uniform "
+                          "distribution only within this range. This warning will become an "
+                          "error in version 1.7 release, please fix the code in advance",
+                          UserWarning, stacklevel=5)
 
 
 def permutation_from_swaps(targets):

@@ -7,8 +7,8 @@ samples the way ATen's CPU kernels do, so ``ember.manual_seed(s)`` followed by t
 gives the same numbers as ``torch.manual_seed(s)``, and ``get_state()`` bytes are
 interchangeable with ``torch.Generator.get_state()`` (5056 bytes, torch 2.13).
 
-The samplers work on arrays (``Generator._uniform`` etc. return NumPy arrays; the tensor
-functions wrap them). Parity is with torch 2.13 on x86-64 (AVX2/AVX512):
+The samplers (``Generator._uniform`` etc.) return NumPy arrays that the tensor functions
+wrap. Parity is with torch 2.13 on x86-64 (AVX2/AVX512):
 
 * bit-exact: ``_uniform`` (float16/32/64), ``_normal`` for float32/float64 (both the
   scalar path below 16 elements with its cached sample and the blocks-of-16 path with its
@@ -29,7 +29,6 @@ import contextlib
 import math
 import operator
 import os
-import warnings
 
 import numpy as np
 
@@ -50,13 +49,6 @@ _STATE = np.dtype({
                 "u1"],
     "offsets": [0, 8, 12, 16, 24, 5016, 5024, 5032, 5040, 5048, 5052],
     "itemsize": 5056})
-_CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char",
-              "int16": "short int", "int32": "int", "int64": "long int",
-              "float16": "c10::Half", "float32": "float", "float64": "double"}
-_TORCH_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
-                "int32": "Int", "int64": "Long", "float16": "Half", "float32": "Float",
-                "float64": "Double"}
-_FLOAT_DIGITS = {"float16": 11, "float32": 24, "float64": 53}
 
 
 def _as_uint64_seed(seed):
@@ -149,7 +141,7 @@ class Generator:
         self._seed = int(record["seed"])
         self._idle_next = nxt
         self._next_double = float(record["normal_y"]) if record["normal_is_valid"] else None
-        self._next_float = (float(record["next_float_normal"])
+        self._next_float = (float(record["next_float_normal"])  # kept, unused by CPU kernels
                             if record["next_float_normal_is_valid"] else None)
 
     # ---- raw draws -----------------------------------------------------------------------
@@ -202,18 +194,8 @@ class Generator:
     # ---- samplers ------------------------------------------------------------------------
     def _uniform(self, shape, np_dtype, low=0.0, high=1.0):
         np_dtype = _floating(np_dtype, "check_uniform_bounds")
-        info = np.finfo(np_dtype)
-        for value, name in ((low, "from"), (high, "to")):
-            if not info.min <= value <= info.max:
-                raise RuntimeError(f"{name} is out of bounds for {_CPP_NAMES[np_dtype.name]}")
-        if low > high:
-            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                               f"from={_fmt(low)} > to={_fmt(high)}")
-        if high - low > info.max:
-            raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
-                               f"{_TORCH_NAMES[np_dtype.name]}>::max(), but found "
-                               f"to={_fmt(high)} and from={_fmt(low)} which result in "
-                               "to-from to exceed the limit")
+        if low != 0 or high != 1:  # [0, 1) suits every float type
+            _rt.check_uniform_bounds(np_dtype, low, high)
         wide = np.float64 if np_dtype == np.float64 else np.float32
         low, high = wide(low), wide(high)
         x = self._uniform_units(_numel(shape), np_dtype)
@@ -259,27 +241,11 @@ class Generator:
     def _random(self, shape, np_dtype, low=None, high=None):
         """``random_()`` (both None), ``random_(to)`` (``low=None``), ``random_(from, to)``,
         and ``random_(from, None)`` (``high=None``: up to the dtype's largest value)."""
-        np_dtype = np.dtype(np_dtype)
-        n, name = _numel(shape), np_dtype.name
-        digits = _FLOAT_DIGITS.get(name)
-        top = 1 if name == "bool" else (1 << digits if digits else int(np.iinfo(np_dtype).max))
-        if low is None and high is None:  # uniform_int_distribution: random % (max + 1)
-            low, span = 0, top + 1
-            wide = name in ("int64", "float64")
-        else:
-            low = 0 if low is None else operator.index(low)
-            if high is None and low == -(1 << 63):  # the full 64-bit range
-                return self._draw64(n).view(np.int64).astype(np_dtype).reshape(shape)
-            if high is not None:
-                high = operator.index(high)
-                if low >= high:
-                    raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
-                                       f"from={low} >= to={high}")
-                top = _rt.update_to(high, digits) - 1 if digits else high - 1
-            low = _rt.update_from(low, digits) if digits else low
-            _check_bounds(low, top, np_dtype)
-            span = top - low + 1
-            wide = span >= (1 << 28)  # torch 2.13 draws 64 bits from here on (less bias)
+        np_dtype, n = np.dtype(np_dtype), _numel(shape)
+        span_range = _rt.random_range(np_dtype, low, high)
+        if span_range is None:  # from = int64 min, to = None: every 64-bit value
+            return self._draw64(n).view(np.int64).astype(np_dtype).reshape(shape)
+        low, span, wide = span_range
         # random % span + from wraps in uint64 and is read as int64, like int64 arithmetic
         if wide:
             values = (self._draw64(n) % np.uint64(span)).view(np.int64)
@@ -290,8 +256,7 @@ class Generator:
         values += low
         return values.astype(np_dtype, copy=False).reshape(shape)
 
-    def _randint(self, shape, np_dtype, low, high):
-        return self._random(shape, np_dtype, low, high)
+    _randint = _random  # torch.randint(low, high, size) is random_(low, high) on empty()
 
     def _randperm(self, n, np_dtype):
         if n < 0:
@@ -324,10 +289,7 @@ class Generator:
         return (u < p).astype(np_dtype)
 
     def _exponential(self, shape, np_dtype, lambd=1.0):
-        if np.dtype(np_dtype).kind != "f":
-            raise RuntimeError("Exponential distribution is a continuous probability "
-                               "distribution. dtype must be a floating point but you specified "
-                               f"{_TORCH_NAMES[np.dtype(np_dtype).name]}")
+        np_dtype = _continuous(np_dtype, "Exponential", _rt.TORCH_NAMES)
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found "
                                f"lambda={_fmt(lambd)}")
@@ -341,10 +303,7 @@ class Generator:
         return _rt.cast_double(_rt.geometric(u, p), np_dtype).reshape(shape)
 
     def _cauchy(self, shape, np_dtype, median=0.0, sigma=1.0):
-        if np.dtype(np_dtype).kind != "f":
-            raise RuntimeError("Cauchy distribution is a continuous probability distribution. "
-                               "dtype must be a floating point but you specified "
-                               f"{_CPP_NAMES[np.dtype(np_dtype).name]}")
+        np_dtype = _continuous(np_dtype, "Cauchy", _rt.CPP_NAMES)
         u = self._uniform_units(_numel(shape), np.float64)
         return _rt.cast_double(_rt.cauchy(u, median, sigma), np_dtype).reshape(shape)
 
@@ -369,8 +328,7 @@ class Generator:
                 raise RuntimeError("probability tensor contains either `inf`, `nan` or "
                                    "element < 0")
             if (probs.sum(-1) == 0).any():
-                raise RuntimeError("invalid multinomial distribution (sum of probabilities "
-                                   "<= 0)")
+                raise RuntimeError(_NO_MASS)
             q = probs / self._exponential(probs.shape, probs.dtype)
             if num_samples == 1:
                 return np.argmax(q, -1, keepdims=True)
@@ -381,11 +339,14 @@ class Generator:
                                "entry < 0)")
         cumulative = _rt.cumulative_distribution(rows)
         if cumulative is None:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            raise RuntimeError(_NO_MASS)
         out = np.empty((rows.shape[0], num_samples), np.int64)
         for i, row in enumerate(cumulative):  # lower_bound of a double uniform, row by row
             out[i] = np.searchsorted(row, self._uniform_units(num_samples, np.float64))
         return out.reshape(probs.shape[:-1] + (num_samples,))
+
+
+_NO_MASS = "invalid multinomial distribution (sum of probabilities <= 0)"
 
 
 def _floating(np_dtype, kernel):
@@ -393,7 +354,16 @@ def _floating(np_dtype, kernel):
     np_dtype = np.dtype(np_dtype)
     if np_dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_TORCH_NAMES[np_dtype.name]}'")
+                                  f"'{_rt.TORCH_NAMES[np_dtype.name]}'")
+    return np_dtype
+
+
+def _continuous(np_dtype, distribution, names):
+    np_dtype = np.dtype(np_dtype)
+    if np_dtype.kind != "f":
+        raise RuntimeError(f"{distribution} distribution is a continuous probability "
+                           "distribution. dtype must be a floating point but you specified "
+                           f"{names[np_dtype.name]}")
     return np_dtype
 
 
@@ -403,26 +373,6 @@ def _numel(shape):
 
 def _fmt(x):
     return f"{float(x):g}"
-
-
-def _check_bounds(low, top, np_dtype):
-    """ATen's ``check_from_to_in_range``, with its warning for floats past 2**digits."""
-    digits = _FLOAT_DIGITS.get(np_dtype.name)
-    if digits:
-        info = np.finfo(np_dtype)
-    else:
-        info = np.iinfo(np.uint8 if np_dtype.kind == "b" else np_dtype)
-    bottom, ceiling = (0, 1) if np_dtype.kind == "b" else (info.min, info.max)
-    cpp_name = _CPP_NAMES[np_dtype.name]
-    for value, name in ((low, "from"), (top, "to - 1")):
-        if not bottom <= value <= ceiling:
-            raise RuntimeError(f"{name} is out of bounds for {cpp_name}")
-        if digits and abs(value) > 1 << digits:
-            warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
-                          f"precision limitations {cpp_name} can support discrete uniform "
-                          "distribution only within this range. This warning will become an "
-                          "error in version 1.7 release, please fix the code in advance",
-                          UserWarning, stacklevel=4)
 
 
 default_generator = Generator()
