@@ -261,8 +261,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- conversions out ------------------------------------------------------------------
     def item(self):
@@ -336,6 +335,16 @@ class Tensor:
             out._grad = Tensor._from_array(self._grad._data.copy())
         memo[id(self)] = out
         return out
+
+
+class _Autograd:
+    """Late binding to ``ember.autograd`` (which imports this module, so it cannot be
+    imported here at load time); ``ember.autograd`` fills ``backward`` in when it loads."""
+
+    backward = None
+
+
+_autograd = _Autograd()
 
 
 def _rebuild(data, requires_grad):

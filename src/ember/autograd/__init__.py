@@ -6,9 +6,11 @@ the walk itself is ``engine.run_backward``.
 
 import numpy as np
 
+from .. import _tensor as _tensor_module
 from .._tensor import Tensor
 from . import graph
 from .engine import run_backward
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -19,7 +21,8 @@ from .grad_mode import (
 )
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "is_inference_mode_enabled", "graph"]
+           "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck",
+           "GradcheckError"]
 
 
 def _as_tuple(value):
@@ -103,6 +106,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
             "function, make sure to reset the .grad fields of your parameters to None after "
             "use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+
+
+_tensor_module._autograd.backward = backward
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
