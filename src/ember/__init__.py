@@ -15,10 +15,12 @@ from ._dtype import (  # noqa: F401
     complex64,
     complex128,
     dtype,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
@@ -29,6 +31,11 @@ from ._dtype import (  # noqa: F401
 )
 from ._size import Size
 from ._tensor import Tensor
+from .autograd.anomaly_mode import (  # noqa: F401
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .autograd.grad_mode import (  # noqa: F401
     enable_grad,
     inference_mode,
@@ -48,7 +55,13 @@ for _name, _method in _creation.RANDOM_METHODS.items():
 bernoulli = _creation.bernoulli
 
 _LAZY_SUBMODULES = {"nn", "optim", "utils", "autograd", "random", "cli", "compat", "testing",
-                    "linalg", "serialization"}
+                    "linalg", "serialization", "viz", "doctor", "notebook", "distributed"}
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext ember``: ``import torch`` in the notebook gives ember from then on."""
+    from .notebook import load_ipython_extension as load
+    load(ipython)
 
 
 def __getattr__(name):
@@ -63,6 +76,9 @@ def __getattr__(name):
                 "Generator", "default_generator"):
         from . import random
         return getattr(random, name)
+    if name in ("save", "load"):
+        from . import serialization
+        return getattr(serialization, name)
     if name.startswith("__"):
         raise AttributeError(f"module 'ember' has no attribute '{name}'")
     raise AttributeError(f"ember does not implement torch.{name} yet (module 'ember' has no "

@@ -1,20 +1,22 @@
 """Tensor creation: from data (``tensor``, ``as_tensor``, ``from_numpy``), filled
-(``zeros``, ``ones``, ``full``, ``empty``, ``eye``), ranges (``arange``, ``linspace``),
-random (``rand``, ``randn``, ``randint``, ``randperm``), and the ``*_like`` variants.
+(``zeros``, ``ones``, ``full``, ``empty``, ``eye``), ranges (``arange``, ``linspace``,
+``logspace``), random (``rand``, ``randn``, ``randint``, ``randperm``), and the ``*_like``
+variants.
 
 Dtype inference follows PyTorch: Python floats give the default dtype (float32), ints
-give int64, bools give bool; NumPy arrays keep their dtype. Random draws come from
+give int64, bools give bool; NumPy arrays keep their dtype (see ``_python_data``). Range
+values are PyTorch's, bit for bit (see ``_ranges``). Random draws come from
 ``ember.random``, whose streams are PyTorch's CPU streams.
 """
 
 import builtins
-import math
 import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _ranges
 from ._device import as_device
+from ._python_data import to_array
 from ._tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
@@ -39,64 +41,7 @@ def _resolve_dtype(dtype, default):
     return (dtype or default).np
 
 
-def _infer_python_dtype(array):
-    """The dtype PyTorch gives to data that came from Python numbers."""
-    kind = array.dtype.kind
-    if kind == "b":
-        return _dtype.bool
-    if kind in "iu":
-        return _dtype.int64
-    if kind == "f":
-        return _dtype.get_default_dtype()
-    if kind == "c":
-        return _dtype.complex128 if _dtype.get_default_dtype() is _dtype.float64 \
-            else _dtype.complex64
-    raise TypeError(f"Could not infer dtype of {array.dtype}")
-
-
-def _check_ragged(data, depth=0):
-    """PyTorch's error for lists whose rows differ in length."""
-    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (list, tuple)):
-        first = len(data[0])
-        for row in data:
-            if not isinstance(row, (list, tuple)) or len(row) != first:
-                got = len(row) if isinstance(row, (list, tuple)) else 0
-                raise ValueError(f"expected sequence of length {first} at dim {depth + 1} "
-                                 f"(got {got})")
-            _check_ragged(row, depth + 1)
-
-
-def _from_python(data):
-    """An ndarray from nested lists/tuples of numbers and 0-d tensors, and its dtype."""
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-        flat = _unwrap_tensors(data)
-        array = np.array(flat)
-        if array.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data[0]).__name__}")
-        # Tensors inside lists keep their dtype's kind; Python numbers follow torch's rules.
-        return array, _infer_python_dtype(array)
-    if isinstance(data, np.generic):
-        return np.asarray(data), _dtype.from_numpy_dtype(np.asarray(data).dtype)
-    if isinstance(data, (builtins.bool, int, float, complex)):
-        array = np.asarray(data)
-        return array, _infer_python_dtype(array)
-    if hasattr(data, "__array__") and not isinstance(data, Tensor):
-        array = np.asarray(data)
-        return array, _dtype.from_numpy_dtype(array.dtype)
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-
-
-def _unwrap_tensors(data):
-    if isinstance(data, Tensor):
-        if data._data.ndim:
-            return data._data.tolist()
-        return data._data.item()
-    if isinstance(data, (list, tuple)):
-        return [_unwrap_tensors(x) for x in data]
-    return data
-
-
+# -- from data -----------------------------------------------------------------------------
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays)."""
     if isinstance(data, Tensor):
@@ -105,13 +50,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
             "requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning, stacklevel=2)
-        array, inferred = data._data.copy(), data.dtype
+        array = np.array(data._data, dtype=(dtype or data.dtype).np)
     elif isinstance(data, np.ndarray):
-        array, inferred = data.copy(), _dtype.from_numpy_dtype(data.dtype)
+        array = np.array(data, dtype=(dtype or _dtype.from_numpy_dtype(data.dtype)).np)
     else:
-        array, inferred = _from_python(data)
-    target = dtype or inferred
-    array = np.array(array, dtype=target.np, copy=True)
+        array = to_array(data, dtype)
     return _finish(array, requires_grad, device)
 
 
@@ -121,8 +64,10 @@ def as_tensor(data, dtype=None, device=None):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
         inferred = _dtype.from_numpy_dtype(data.dtype)
-        target = dtype or inferred
-        return _finish(data if target is inferred else data.astype(target.np), False, device)
+        if dtype is None or dtype is inferred:
+            as_device(device)
+            return _sharing(data)
+        return _finish(data.astype(dtype.np), False, device)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -137,49 +82,124 @@ def from_numpy(ndarray):
     """A tensor sharing memory with ``ndarray``: writes through either are seen by both."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return _sharing(ndarray)
+
+
+def _sharing(ndarray):
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
     _dtype.from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable "
+            "tensors. This means writing to this tensor will result in undefined behavior. You "
+            "may want to copy the array to protect its data or make it writable before "
+            "converting it to a tensor. This type of warning will be suppressed for the rest "
+            "of this program.", UserWarning, stacklevel=3)
     return Tensor._from_array(ndarray)
 
 
-def _shape(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+# -- filled --------------------------------------------------------------------------------
+def _type_name(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _is_int(value):
+    return not isinstance(value, (builtins.bool, np.bool_, float, np.floating)) and \
+        hasattr(value, "__index__")
+
+
+def _shape(name, size):
+    """A ``*size`` argument (ints, or one sequence of ints) as a tuple, with PyTorch's errors."""
+    if len(size) == 1 and not _is_int(size[0]):
+        if not isinstance(size[0], (tuple, list)):
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                            f"not {_type_name(size[0])}")
         size = size[0]
-    shape = tuple(s.__index__() for s in size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(map(str, shape))}]")
+    for pos, s in enumerate(size, 1):
+        if isinstance(s, (tuple, list)):
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                            f"but found element of type {_type_name(s)} at pos {pos - 1}")
+        if not _is_int(s) and not isinstance(s, (builtins.bool, np.bool_)):
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                            f"{pos} with error \"type must be tuple of ints,but got "
+                            f"{_type_name(s)}\"")
+    return _checked_shape(name, tuple(s.__index__() for s in size))
+
+
+def _checked_shape(name, shape):
+    if any(s < 0 for s in shape):
+        if name == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(shape)}: [{', '.join(map(str, shape))}]")
     return shape
 
 
-def _filled(fill, size, dtype, requires_grad, device):
-    return _finish(np.full(_shape(size), fill, dtype=_resolve_dtype(
-        dtype, _dtype.get_default_dtype())), requires_grad, device)
+def _size_option(name, size, kwargs):
+    """The shape from ``*size`` or PyTorch's ``size=`` keyword."""
+    keyword = kwargs.pop("size", None)
+    for key in kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    return _shape(name, size if keyword is None else (keyword,))
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False):
-    return _filled(0, size, dtype, requires_grad, device)
+def _filled(fill, shape, dtype, requires_grad, device):
+    return _finish(np.full(shape, fill, dtype=_resolve_dtype(dtype, _dtype.get_default_dtype())),
+                   requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-         pin_memory=False):
-    return _filled(1, size, dtype, requires_grad, device)
+def zeros(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False, **kwargs):
+    shape = _size_option("zeros", size, kwargs)
+    return _filled(0, shape, dtype, requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False, memory_format=None):
+def ones(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+         requires_grad=False, **kwargs):
+    shape = _size_option("ones", size, kwargs)
+    return _filled(1, shape, dtype, requires_grad, device)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False, memory_format=None, **kwargs):
+    shape = _size_option("empty", size, kwargs)
     # Zero-filled rather than uninitialised: the same cost in NumPy, and deterministic.
-    return _filled(0, size, dtype, requires_grad, device)
+    return _filled(0, shape, dtype, requires_grad, device)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
-         layout=None):
+def _fill_array(shape, fill_value, dtype):
+    """``fill_value`` broadcast to ``shape``; PyTorch's overflow error for integer types."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    if not isinstance(fill_value, (builtins.bool, int, float, complex, np.generic)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{_type_name(fill_value)}")
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
-    return _finish(np.full(_shape((size,)), fill_value, dtype=dtype.np), requires_grad, device)
+    if dtype.category == 1 and not isinstance(fill_value, (builtins.bool, np.bool_)):
+        info = np.iinfo(dtype.np)
+        low = -info.max if info.min == 0 else info.min
+        if not low <= fill_value <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without "
+                               "overflow")
+    # Through a 0-d array so that integers wrap into unsigned types as PyTorch's cast does.
+    return np.full(shape, np.asarray(fill_value).astype(dtype.np), dtype=dtype.np)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         pin_memory=False, requires_grad=False):
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{_type_name(size)}")
+    for pos, s in enumerate(size):
+        if not _is_int(s):
+            raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {_type_name(s)} at pos {pos}")
+    shape = _checked_shape("full", tuple(s.__index__() for s in size))
+    return _finish(_fill_array(shape, fill_value, dtype), requires_grad, device)
 
 
 def scalar_tensor(value, *, dtype=None, device=None, requires_grad=False):
@@ -187,78 +207,90 @@ def scalar_tensor(value, *, dtype=None, device=None, requires_grad=False):
                    requires_grad, device)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+        requires_grad=False):
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     return _finish(np.eye(n, n if m is None else m,
                           dtype=_resolve_dtype(dtype, _dtype.get_default_dtype())),
                    requires_grad, device)
 
 
+def _like(name, fill):
+    def like(input, *, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False, memory_format=None):
+        _check_tensor(name, input)
+        return _filled(fill, input._data.shape, dtype or input.dtype, requires_grad, device)
+    like.__name__ = like.__qualname__ = name
+    return like
+
+
+def _check_tensor(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_type_name(input)}")
+
+
+zeros_like = _like("zeros_like", 0)
+ones_like = _like("ones_like", 1)
+empty_like = _like("empty_like", 0)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False,
+              requires_grad=False, memory_format=None):
+    _check_tensor("full_like", input)
+    data = _fill_array(input._data.shape, fill_value, dtype or input.dtype)
+    return _finish(data, requires_grad, device)
+
+
+# -- ranges --------------------------------------------------------------------------------
 def _number(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
-           out=None):
+def _is_float(value):
+    return isinstance(value, (float, np.floating))
+
+
+def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           pin_memory=False, requires_grad=False):
     """``[start, end)`` by ``step``; int64 unless an argument is a float."""
     if end is None:
+        if start is None:
+            raise TypeError("arange() missing 1 required positional argument: \"end\"")
         start, end = 0, start
+    elif start is None:
+        start = 0
     start, end, step = _number(start), _number(end), _number(step)
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    is_float = any(isinstance(v, float) for v in (start, end, step))
     if dtype is None:
+        is_float = any(_is_float(v) for v in (start, end, step))
         dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
-    count = math.ceil((end - start) / step)
-    # PyTorch computes start + i*step in double, then casts to the result dtype.
-    values = start + np.arange(count, dtype=np.float64) * step
-    if not is_float and dtype.category < 2:
-        values = np.arange(start, end, step, dtype=np.int64)
-    return _finish(values.astype(dtype.np), requires_grad, device)
+    if dtype is _dtype.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    return _finish(_ranges.arange_values(start, end, step, dtype), requires_grad, device)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             pin_memory=False, requires_grad=False):
     """``steps`` evenly spaced values; PyTorch fills from both ends toward the middle."""
-    start, end = _number(start), _number(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or _dtype.get_default_dtype()
-    work = np.float64 if dtype is _dtype.float64 or dtype.category < 2 else dtype.np
-    if steps == 1:
-        values = np.asarray([start], dtype=work)
-    else:
-        step = (work(end) - work(start)) / work(steps - 1) if steps > 1 else work(0)
-        i = np.arange(steps)
-        half = steps // 2
-        values = np.where(i < half, work(start) + step * i.astype(work),
-                          work(end) - step * (steps - i - 1).astype(work)).astype(work)
-    return _finish(values.astype(dtype.np), requires_grad, device)
+    if dtype is _dtype.bool:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    values = _ranges.linspace_values(_number(start), _number(end), steps, dtype)
+    return _finish(values, requires_grad, device)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    exps = linspace(start, end, steps, dtype=_dtype.float64)._data
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             pin_memory=False, requires_grad=False):
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or _dtype.get_default_dtype()
-    return _finish(np.power(base, exps).astype(dtype.np), requires_grad, device)
-
-
-def _like(fill):
-    def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-             layout=None):
-        d = dtype or input.dtype
-        return _finish(np.full(input._data.shape, fill, dtype=d.np), requires_grad, device)
-    return like
-
-
-zeros_like = _like(0)
-ones_like = _like(1)
-empty_like = _like(0)
-
-
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):
-    d = dtype or input.dtype
-    return _finish(np.full(input._data.shape, fill_value, dtype=d.np), requires_grad, device)
+    values = _ranges.logspace_values(_number(start), _number(end), steps, base, dtype)
+    return _finish(values, requires_grad, device)
 
 
 # -- random -------------------------------------------------------------------------------
@@ -275,16 +307,18 @@ def _float_dtype(dtype, name):
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-         layout=None, pin_memory=False):
+         layout=None, pin_memory=False, **kwargs):
+    shape = _size_option("rand", size, kwargs)
     dtype = _float_dtype(dtype, "check_uniform_bounds")
-    data = _generator(generator)._uniform(_shape(size), dtype.np)
+    data = _generator(generator)._uniform(shape, dtype.np)
     return _finish(data, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-          layout=None, pin_memory=False):
+          layout=None, pin_memory=False, **kwargs):
+    shape = _size_option("randn", size, kwargs)
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _generator(generator)._normal(_shape(size), dtype.np)
+    data = _generator(generator)._normal(shape, dtype.np)
     return _finish(data, requires_grad, device)
 
 
@@ -299,7 +333,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     dtype = dtype or _dtype.int64
-    data = _generator(generator)._randint(_shape((size,)), dtype.np, low, high)
+    data = _generator(generator)._randint(_shape("randint", (size,)), dtype.np, low, high)
     return _finish(data, requires_grad, device)
 
 

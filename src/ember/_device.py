@@ -2,7 +2,9 @@
 
 CPU tensors hold ``numpy.ndarray``; a CUDA backend (CuPy) plugs in here by giving
 ``device("cuda")`` its own array module, so no op needs a branch per backend.
-Only the CPU is available today: asking for another device raises PyTorch's error.
+Only the CPU is available today. Asking for CUDA raises what a CPU-only PyTorch raises
+(``AssertionError: Torch not compiled with CUDA enabled``), so scripts behave as they do
+on a machine without a GPU; other device types raise a RuntimeError that says so.
 """
 
 import numpy as np
@@ -19,6 +21,9 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if isinstance(type, int) and not isinstance(type, bool):
+            # A bare index names the current accelerator, and there is none.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         if not isinstance(type, str):
             raise TypeError("device() received an invalid combination of arguments - got "
                             f"({type.__class__.__name__})")
@@ -35,6 +40,8 @@ class device:
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
                 "fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device "
                 f"type at start of device string: {type}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 
@@ -47,8 +54,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # PyTorch compares devices only with devices: device("cpu") == "cpu" is False.
         return (isinstance(other, device) and self.type == other.type
                 and self.index == other.index)
 
@@ -64,6 +70,8 @@ def as_device(value):
     if value is None or value is CPU:
         return CPU
     d = value if isinstance(value, device) else device(value)
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
     if d.type != "cpu":
         raise RuntimeError(
             f"ember has no {d.type} backend in this installation: only 'cpu' tensors are "

@@ -16,7 +16,7 @@ import numpy as np
 __all__ = [
     "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
     "float64", "complex64", "complex128", "get_default_dtype", "set_default_dtype",
-    "promote_types", "result_type", "can_cast",
+    "promote_types", "result_type", "can_cast", "finfo", "iinfo",
 ]
 
 _CATEGORY_BOOL, _CATEGORY_INT, _CATEGORY_FLOAT, _CATEGORY_COMPLEX = range(4)
@@ -49,6 +49,9 @@ class dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     def to_complex(self):
+        if self.category < _CATEGORY_FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {self._legacy_name[:-6]}")
+        # float16's complex type (complex32) has no NumPy dtype: complex64 stands in.
         return {"float32": complex64, "float64": complex128, "float16": complex64}.get(
             self.name, self)
 
@@ -142,7 +145,9 @@ def combine(dim_dtype, zero_dim_dtype, scalar_dtype_):
             continue
         if result is None or tier.category > result.category:
             if result is not None and tier.is_complex and result.is_floating_point:
-                result = promote_types(result, tier.to_real()).to_complex()
+                # A lower-tier complex keeps the floating type's size: float32 dimensioned
+                # with a complex128 zero-dim tensor is complex64 (PyTorch checked).
+                result = result.to_complex()
             else:
                 result = tier
     return result
@@ -164,6 +169,80 @@ def result_type(*operands):
 def can_cast(from_, to):
     """Whether PyTorch allows an in-place result of ``from_`` to be stored as ``to``."""
     return from_.category <= to.category
+
+
+_MISSING = object()
+
+
+def _check_dtype_argument(name, value):
+    if not isinstance(value, dtype):
+        raise TypeError(f"{name}(): argument 'type' (position 1) must be torch.dtype, not "
+                        f"{type(value).__name__}")
+
+
+class finfo:
+    """Machine limits of a floating dtype (``torch.finfo``); a complex dtype gives those of
+    its real part, and no argument the default dtype."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type=_MISSING):
+        if type is _MISSING:
+            type = _default_dtype
+        _check_dtype_argument("finfo", type)
+        if type.category < _CATEGORY_FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        real = type.to_real()
+        info = np.finfo(real.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = float(info.tiny)
+        self.smallest_normal = float(info.smallest_normal)
+        # 10^-(decimal digits of precision), exactly, as PyTorch computes it in double.
+        self.resolution = 10.0 ** -int(info.precision)
+        self.dtype = real.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype (``torch.iinfo``)."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type=_MISSING):
+        if type is _MISSING:
+            raise TypeError('iinfo() missing 1 required positional arguments: "type"')
+        _check_dtype_argument("iinfo", type)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != _CATEGORY_INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = type.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
 # PyTorch exposes these spellings too.

@@ -237,7 +237,7 @@ class Tensor:
                 tensor._grad = Tensor._from_array(grad._data.copy())
             else:
                 tensor._grad = tensor._grad + grad
-        node._register_tensor_hook(self._output_nr, retain)
+        node._register_retains_grad_hook(self._output_nr, retain)
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; may return a new one."""

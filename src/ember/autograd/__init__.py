@@ -8,9 +8,11 @@ import numpy as np
 
 from .. import _tensor as _tensor_module
 from .._tensor import Tensor
-from . import graph
+from . import functional, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .explain import explain
+from .function import Function
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -19,10 +21,12 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck",
-           "GradcheckError"]
+           "GradcheckError", "Function", "functional", "detect_anomaly", "set_detect_anomaly",
+           "explain"]
 
 
 def _as_tuple(value):

@@ -21,7 +21,8 @@ recorded like any forward computation, giving higher-order gradients for free.
 from heapq import heappop, heappush
 
 from .._dtype import _BY_NUMPY
-from . import grad_mode
+from . import anomaly_mode, grad_mode
+from .anomaly_mode import state as anomaly_state
 
 __all__ = ["run_backward"]
 
@@ -137,7 +138,9 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
                 continue
             if needed is not None and node not in needed:
                 continue
-            if node._num_outputs == 1:
+            if anomaly_state.enabled:
+                grad_inputs = anomaly_mode.run_node(node, grads, _call_multi)
+            elif node._num_outputs == 1:
                 grad_inputs = node.backward(grads[0])
             else:
                 grad_inputs = _call_multi(node, grads)
@@ -182,6 +185,10 @@ def _new_slots(node, nr, grad):
 
 
 def _call_multi(node, grads):
+    if not node._materialize_grads:
+        # The node fills in missing output gradients itself, or wants None for them (custom
+        # Functions, svd and eigh nodes).
+        return node.apply(*grads)
     return node.apply(*[g if g is not None else _zeros_for_output(node, i)
                         for i, g in enumerate(grads)])
 
@@ -195,7 +202,7 @@ def _zeros_for_output(node, index):
 
 
 def _run_pre_hooks(node, grads):
-    """Tensor hooks (``register_hook``, ``retain_grad``), then the node's pre-hooks."""
+    """Tensor hooks (``register_hook``), then ``retain_grad``'s, then the node's pre-hooks."""
     grads = list(grads)
     for nr, hook in tuple(node._tensor_pre_hooks or ()):
         if grads[nr] is None:
@@ -203,6 +210,9 @@ def _run_pre_hooks(node, grads):
         new = hook(grads[nr])
         if new is not None:
             grads[nr] = new
+    for nr, hook in node._retains_grad_hooks or ():
+        if grads[nr] is not None:
+            hook(grads[nr])
     for hook in tuple(node._pre_hooks or ()):
         new = hook(tuple(grads))
         if new is not None:

@@ -38,9 +38,12 @@ class Node:
     _pre_hooks = None
     _hooks = None
     _tensor_pre_hooks = None
+    _retains_grad_hooks = None
     _num_outputs = 1
     # Set once any hook is registered, so the engine checks one flag per node.
     _has_hooks = False
+    # Whether a multi-output node's missing output gradients reach it as zeros (else None).
+    _materialize_grads = True
 
     # What the op saves for backward: input positions (ints) and/or "result" (output 0).
     saves = ()
@@ -112,6 +115,13 @@ class Node:
         entry = (output_nr, fn)
         self._tensor_pre_hooks.append(entry)
         return _RemovableHandle(self._tensor_pre_hooks, entry)
+
+    def _register_retains_grad_hook(self, output_nr, fn):
+        """``retain_grad``'s hook: runs after all tensor hooks, so it sees their result."""
+        if self._retains_grad_hooks is None:
+            self._retains_grad_hooks = []
+        self._has_hooks = True
+        self._retains_grad_hooks.append((output_nr, fn))
 
     def __getattr__(self, name):
         # PyTorch exposes saved values as `_saved_self`, `_saved_other`, `_saved_result`.
@@ -192,7 +202,7 @@ def _modified_message(tensor, node, version, now=None):
         f"inplace operation: [torch.{tensor.dtype._legacy_name} [{shape}]], which is output 0 "
         f"of {op}, is at version {now}; expected version {version} instead. Hint: enable "
         "anomaly detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True).")
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def new_node(cls):

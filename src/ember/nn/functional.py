@@ -1,21 +1,27 @@
 """``nn.functional``: stateless layer functions and losses.
 
-Losses with a PyTorch grad_fn of their own (``MseLossBackward0``) are single ops here, so
-the graph reads as PyTorch's.
+Losses with a PyTorch grad_fn of their own (``MseLossBackward0``) are single ops here, and
+those PyTorch builds from other ops (``l1_loss`` is ``(input - target).abs().mean()``) are
+built from the same ops, so the graph reads as PyTorch's.
 """
+
+import warnings
 
 import numpy as np
 
 from .. import ops
 from .._tensor import Tensor
 from ..ops._dispatch import Op, _state, record, wrap
-from ..ops.linalg import addmm
+from ..ops.addmm import addmm
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "mse_loss", "l1_loss"]
 
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``; 2-D input is one ``addmm``, as in PyTorch."""
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.dim()}D and {weight.dim()}D")
     weight_t = weight.t()
     if input.dim() == 2 and bias is not None:
         return addmm(bias, input, weight_t)
@@ -36,77 +42,82 @@ tanh = ops.unary.tanh
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _reduction(size_average, reduce, reduction):
-    """Legacy ``size_average``/``reduce`` flags mapped to ``reduction``, as PyTorch does."""
-    if size_average is None and reduce is None:
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{reduction} is not a valid value for reduction")
-        return reduction
+def _legacy_reduction(size_average, reduce, stacklevel=3):
+    """The ``reduction`` that the deprecated ``size_average``/``reduce`` flags stand for;
+    the warning points ``stacklevel`` frames up, at the user's call."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    if size_average and reduce:
+        reduction = "mean"
+    elif reduce:
+        reduction = "sum"
+    else:
+        reduction = "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel)
+    return reduction
 
 
 def _reduce(data, reduction):
     if reduction == "mean":
-        return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(max(data.size, 1)),
-                          dtype=data.dtype)
+        # The mean of nothing is nan, as in PyTorch.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(data.size),
+                              dtype=data.dtype)
     if reduction == "sum":
         return np.asarray(data.sum(dtype=data.dtype))
     return data
 
 
-class _PointwiseLoss(Op):
-    """Derivative shared by pointwise losses: d loss/d input = local * (1/N for mean)."""
+class MseLossBackward0(Op):
+    """d mean((x - y)^2)/dx = 2 (x - y) / N; the gradient for y is its negation."""
+    __slots__ = ()
     saves = (0, 1)
 
     def backward(self, grad):
         input, target = self.saved_tensors
-        scale = 1.0 / max(input._data.size, 1) if self.ctx == "mean" else 1.0
-        g = grad * self.local_grad(input, target, scale)
+        scale = 2.0 / max(input._data.size, 1) if self.ctx == "mean" else 2.0
+        g = grad * ((input - target) * scale)
         return (g if self.needs_input_grad(0) else None,
                 -g if self.needs_input_grad(1) else None)
 
 
-class MseLossBackward0(_PointwiseLoss):
-    __slots__ = ()
-    formula = "d mean((x-y)^2)/dx = 2(x-y)/N"
-
-    @staticmethod
-    def local_grad(input, target, scale):
-        return (input - target) * (2.0 * scale)
-
-
-class L1LossBackward0(_PointwiseLoss):
-    __slots__ = ()
-    formula = "d mean|x-y|/dx = sign(x-y)/N"
-
-    @staticmethod
-    def local_grad(input, target, scale):
-        sign = (input - target).sign()
-        return sign * scale if scale != 1.0 else sign
-
-
-def _pointwise_loss(cls, elementwise, input, target, size_average, reduce, reduction):
-    reduction = _reduction(size_average, reduce, reduction)
+def _loss_inputs(input, target, size_average, reduce, reduction):
+    """PyTorch's preamble to a pointwise loss: warn on a size mismatch, map the legacy
+    flags to ``reduction``, and broadcast input and target to one shape."""
     if not isinstance(target, Tensor):
-        raise TypeError(f"{cls.__name__[:-9].lower()}(): argument 'target' must be Tensor, not "
-                        f"{type(target).__name__}")
+        raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
     if input._data.shape != target._data.shape:
-        import warnings
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning, stacklevel=3)
-        input, target = ops.shape.expand(input, _broadcast(input, target)), \
-            ops.shape.expand(target, _broadcast(input, target))
-    a, b, _, _ = ops._dispatch.promote_operands(input, target)
-    out = wrap(_reduce(elementwise(a, b), reduction))
-    if _state.enabled and (input._requires_grad or target._requires_grad):
-        record(cls, out, (input, target), reduction)
-    return out
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=4)
+    if input._data.shape != target._data.shape:
+        shape = _broadcast(input, target)
+        input, target = ops.shape.expand(input, shape), ops.shape.expand(target, shape)
+    return input, target, reduction
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _weighted(errors, weight, input, reduction):
+    """The loss PyTorch computes in Python when ``weight`` is given."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = errors * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    if reduction == "mean":
+        return weighted.sum() / weight.sum()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
 
 
 def _broadcast(a, b):
@@ -117,14 +128,31 @@ def _broadcast(a, b):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error: one op (``MseLossBackward0``), as in PyTorch."""
+    original = input
+    input, target, reduction = _loss_inputs(input, target, size_average, reduce, reduction)
     if weight is not None:
-        raise NotImplementedError("ember does not support mse_loss(weight=) yet")
-    return _pointwise_loss(MseLossBackward0, lambda a, b: np.square(a - b), input, target,
-                           size_average, reduce, reduction)
+        return _weighted((input - target).pow(2), weight, original, reduction)
+    _check_reduction(reduction)
+    a, b, dtype, _ = ops._dispatch.promote_operands(input, target)
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for "
+                                  f"'{dtype._legacy_name[:-len('Tensor')]}'")
+    diff = a - b
+    out = wrap(_reduce(diff * diff, reduction))
+    if _state.enabled and (input._requires_grad or target._requires_grad):
+        record(MseLossBackward0, out, (input, target), reduction)
+    return out
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error, composite as in PyTorch: ``(input - target).abs()``, reduced."""
+    original = input
+    input, target, reduction = _loss_inputs(input, target, size_average, reduce, reduction)
     if weight is not None:
-        raise NotImplementedError("ember does not support l1_loss(weight=) yet")
-    return _pointwise_loss(L1LossBackward0, lambda a, b: np.abs(a - b), input, target,
-                           size_average, reduce, reduction)
+        return _weighted((input - target).abs(), weight, original, reduction)
+    _check_reduction(reduction)
+    errors = (input - target).abs()
+    if reduction == "mean":
+        return errors.mean()
+    return errors.sum() if reduction == "sum" else errors

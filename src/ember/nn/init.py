@@ -3,11 +3,14 @@
 import math
 import warnings
 
+import numpy as np
+
+from .. import ops
 from ..autograd.grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-           "orthogonal_", "dirac_"]
+           "orthogonal_", "trunc_normal_", "dirac_"]
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -46,7 +49,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -78,7 +81,6 @@ def zeros_(tensor):
 def eye_(tensor):
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    import numpy as np
     with no_grad():
         tensor._data[...] = np.eye(*tensor.shape, dtype=tensor._data.dtype)
         tensor._vc[0] += 1
@@ -118,13 +120,19 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def orthogonal_(tensor, gain=1, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a normal draw.
+
+    The draw is PyTorch's; the QR is NumPy's LAPACK, which may differ from PyTorch's in
+    the last bits.
+    """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
-    import numpy as np
-    from .._creation import randn
+    if tensor.numel() == 0:
+        return tensor
+    from .._creation import empty
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = randn(rows, cols, generator=generator)._data.astype(np.float64)
+    flat = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)._data
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -132,9 +140,75 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     with no_grad():
-        tensor._data[...] = (q * gain).reshape(tensor.shape)
+        tensor._data[...] = q.reshape(tensor.shape)
         tensor._vc[0] += 1
+        tensor.mul_(gain)
     return tensor
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Normal values in ``[a, b]``: PyTorch's rejection samplers, draw for draw.
+
+    When ``[a, b]`` holds more than 30% of the mass, out-of-range values are redrawn from
+    the normal; otherwise uniform candidates in ``[a, b]`` are accepted with probability
+    ``pdf / peak``.
+    """
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    with no_grad():
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            _redraw_outside(tensor, mean, std, a, b, generator)
+        else:
+            _accept_reject(tensor, mean, std, a, b, generator)
+    return tensor
+
+
+def _redraw_outside(tensor, mean, std, a, b, generator):
+    from .. import _creation
+    # The bounds as the tensor's dtype rounds them, so the mask agrees with the values.
+    low = _creation.tensor(a, dtype=tensor.dtype).item()
+    high = _creation.tensor(b, dtype=tensor.dtype).item()
+    result = tensor.normal_(mean, std, generator=generator)
+    while True:
+        mask = (result < low) | (result > high)
+        if not mask.any():
+            break
+        fresh = _creation.empty_like(result).normal_(mean, std, generator=generator)
+        result = ops.selection.where(mask, fresh, result)
+    if tensor is not result:
+        tensor.copy_(result)
+
+
+def _accept_reject(tensor, mean, std, a, b, generator):
+    from .. import _creation
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    candidates = _creation.empty_like(tensor)
+    accept = _creation.empty_like(tensor)
+
+    def log_pdf_minus_peak(values):
+        return values.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+    tensor.uniform_(a, b, generator=generator)
+    candidates.copy_(tensor)
+    log_pdf_minus_peak(candidates)
+    pending = accept.uniform_(generator=generator).log_().gt(candidates)
+    if not pending.any():
+        return
+    result = tensor
+    while True:
+        candidates.uniform_(a, b, generator=generator)
+        result = ops.selection.where(pending, candidates, result)
+        log_pdf_minus_peak(candidates)
+        accepted = accept.uniform_(generator=generator).log_().gt(candidates)
+        pending = ops.selection.where(pending, accepted, pending)
+        if not pending.any():
+            break
+    tensor.copy_(result)
 
 
 def dirac_(tensor, groups=1):
@@ -142,6 +216,8 @@ def dirac_(tensor, groups=1):
     if dims not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
     out_per_group = sizes[0] // groups
     min_dim = min(out_per_group, sizes[1])
     with no_grad():

@@ -22,6 +22,16 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+def _typename(obj):
+    """``torch.typename``: a tensor's legacy type name, else the qualified class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    kind = type(obj)
+    if kind.__module__ in ("", "builtins"):
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
                                                ["missing_keys", "unexpected_keys"])):
     def __repr__(self):
@@ -80,7 +90,7 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
                                 "(torch.nn.Parameter or None expected)")
             self.register_parameter(name, value)
         elif isinstance(value, Module):
@@ -90,20 +100,20 @@ class Module:
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module "
                                 f"'{name}' (torch.nn.Module or None expected)")
             d["_modules"][name] = value
         elif isinstance(value, Buffer) or (d.get("_buffers") is not None
                                            and name in d["_buffers"]):
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.nn.Buffer, torch.Tensor or None expected)")
-            persistent = getattr(value, "persistent", name not in
-                                 d["_non_persistent_buffers_set"])
             if isinstance(value, Buffer):
-                value = Tensor._from_array(value._data)
-            self._discard(name)
-            self.register_buffer(name, value, persistent)
+                self._discard(name)
+                self.register_buffer(name, Tensor._from_array(value._data), value.persistent)
+            else:
+                # Reassigning a buffer keeps its place and its persistence.
+                d["_buffers"][name] = value
         else:
             object.__setattr__(self, name, value)
 
@@ -143,7 +153,7 @@ class Module:
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter "
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter "
                             f"'{name}' (torch.nn.Parameter or None required)")
         if param is not None and param._grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model "
@@ -162,7 +172,7 @@ class Module:
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer "
                             f"'{name}' (torch Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
@@ -172,7 +182,7 @@ class Module:
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
         if "." in name:
             raise KeyError(f"module name can't contain \".\", got: {name}")
         if hasattr(self, name) and name not in self._modules:
@@ -271,14 +281,19 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
+        """Forget the parameters' gradients (``None``), or zero them in place."""
         for p in self.parameters():
-            if p._grad is None:
+            grad = p._grad
+            if grad is None:
                 continue
             if set_to_none:
                 p._grad = None
             else:
-                p._grad = p._grad.detach()
-                p._grad.zero_()
+                if grad._grad_fn is not None:
+                    grad.detach_()
+                else:
+                    grad.requires_grad_(False)
+                grad.zero_()
 
     def apply(self, fn):
         for module in self.children():
@@ -289,7 +304,7 @@ class Module:
     def _apply(self, fn):
         """Replace every parameter's and buffer's data by ``fn(tensor)``, in place."""
         for module in self.modules():
-            for key, param in module._parameters.items():
+            for param in module._parameters.values():
                 if param is None:
                     continue
                 new = fn(param)
@@ -302,19 +317,31 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``: floating
+        parameters and buffers are converted in place (the Parameter objects are kept)."""
         from .. import _dtype
+        from .._device import as_device
         dtype = kwargs.get("dtype")
+        device = kwargs.get("device")
         for arg in args:
             if isinstance(arg, _dtype.dtype):
                 dtype = arg
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
+            else:
+                device = arg
+        as_device(device)
         if dtype is None:
             return self
-        if not dtype.is_floating_point:
+        if not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
         return self._apply(lambda t: t.detach().to(dtype) if t.is_floating_point() else t)
+
+    def cuda(self, device=None):
+        from .._device import as_device
+        as_device("cuda")
+        return self
 
     def float(self):
         from .. import _dtype
@@ -351,7 +378,13 @@ class Module:
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         if destination is None:
             destination = collections.OrderedDict()
-        for name, module in self.named_modules(prefix=prefix.rstrip(".")):
+            destination._metadata = collections.OrderedDict()
+        metadata = getattr(destination, "_metadata", None)
+        # A module shared under two names is saved under both, as PyTorch's recursion does.
+        for name, module in self.named_modules(prefix=prefix.rstrip("."),
+                                               remove_duplicate=False):
+            if metadata is not None:
+                metadata[name] = {"version": module._version}
             head = name + "." if name else ""
             for key, param in module._parameters.items():
                 if param is not None:

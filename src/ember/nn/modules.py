@@ -1,10 +1,11 @@
-"""Layers, activations, losses and containers built on ``Module``."""
+"""Layers, activations and losses built on ``Module`` (containers live in ``containers``)."""
 
 import math
 
 from .. import _creation
 from . import functional as F
 from . import init
+from .containers import ModuleDict, ModuleList, Sequential
 from .module import Module
 from .parameter import Parameter
 
@@ -76,9 +77,12 @@ class Tanh(_Activation):
 
 
 class _Loss(Module):
+    # As in PyTorch, a bad ``reduction`` is only an error when the loss is computed.
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction)
+        if size_average is not None or reduce is not None:
+            reduction = F._legacy_reduction(size_average, reduce)
+        self.reduction = reduction
 
 
 class MSELoss(_Loss):
@@ -89,128 +93,3 @@ class MSELoss(_Loss):
 class L1Loss(_Loss):
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
-
-
-class Sequential(Module):
-    """Modules applied in order; indexable, sliceable, and appendable."""
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], dict):
-            for key, module in args[0].items():
-                self.add_module(key, module)
-        else:
-            for i, module in enumerate(args):
-                self.add_module(str(i), module)
-
-    def forward(self, input):
-        for module in self._modules.values():
-            input = module(input)
-        return input
-
-    def __getitem__(self, index):
-        modules = list(self._modules.items())
-        if isinstance(index, slice):
-            return Sequential(dict(modules[index]))
-        n = len(modules)
-        if not -n <= index < n:
-            raise IndexError(f"index {index} is out of range")
-        return modules[index % n][1]
-
-    def __setitem__(self, index, module):
-        key = list(self._modules)[index]
-        self._modules[key] = module
-
-    def __delitem__(self, index):
-        keys = list(self._modules)
-        for key in (keys[index] if isinstance(index, slice) else [keys[index]]):
-            del self._modules[key]
-        self._modules = dict((str(i), m) for i, m in enumerate(self._modules.values()))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def insert(self, index, module):
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(modules)}
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-
-class ModuleList(Module):
-    def __init__(self, modules=None):
-        super().__init__()
-        for module in modules or ():
-            self.append(module)
-
-    def __getitem__(self, index):
-        values = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(values[index])
-        return values[index]
-
-    def __setitem__(self, index, module):
-        self._modules[str(index % len(self))] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        values = list(self._modules.values())
-        values.insert(index, module)
-        self.__dict__["_modules"] = {str(i): m for i, m in enumerate(values)}
-
-
-class ModuleDict(Module):
-    def __init__(self, modules=None):
-        super().__init__()
-        for key, module in (modules or {}).items():
-            self.add_module(key, module)
-
-    def __getitem__(self, key):
-        return self._modules[key]
-
-    def __setitem__(self, key, module):
-        self.add_module(key, module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()

@@ -11,12 +11,17 @@ class Parameter(Tensor):
     """A leaf tensor, ``requires_grad=True`` by default, that modules collect."""
 
     def __new__(cls, data=None, requires_grad=True):
-        array = np.empty(0, dtype=np.float32) if data is None else data._data
-        self = cls._from_array(array)
-        if data is not None:
-            # Shares memory (and the version counter) with ``data``, as PyTorch does.
-            self._vc = data._vc
-        self.requires_grad = requires_grad
+        if data is None:
+            return cls._from_array(np.empty(0, dtype=np.float32), requires_grad)
+        if not isinstance(data, Tensor):
+            # PyTorch detaches ``data`` first, so anything else fails there.
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if requires_grad and data._data.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self = cls._from_array(data._data, bool(requires_grad))
+        # Shares memory (and the version counter) with ``data``, as PyTorch does.
+        self._vc = data._vc
         return self
 
     def __init__(self, data=None, requires_grad=True):

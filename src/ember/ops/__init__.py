@@ -56,7 +56,7 @@ def _reflected(function):
 
 
 def _bind(modules):
-    from . import indexing, linalg, logical, pointwise, shape, unary
+    from . import indexing, linalg, logical, pointwise, power, shape, unary
     for name, function in _METHODS.items():
         setattr(Tensor, name, function)
     for name, function in _INPLACE.items():
@@ -70,16 +70,16 @@ def _bind(modules):
         "__add__": p.add, "__radd__": p.add, "__sub__": p.sub, "__rsub__": p.rsub,
         "__mul__": p.mul, "__rmul__": p.mul, "__truediv__": p.div,
         "__rtruediv__": p.rtruediv, "__floordiv__": p.floor_divide,
-        "__rfloordiv__": _reflected(p.floor_divide), "__mod__": p.remainder,
-        "__rmod__": _reflected(p.remainder), "__pow__": p.pow,
-        "__rpow__": lambda self, other: p.pow(other, self),
+        "__rfloordiv__": p.rfloor_divide, "__mod__": p.remainder,
+        "__rmod__": p.rremainder, "__pow__": power.pow,
+        "__rpow__": lambda self, other: power.pow(other, self),
         "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
         "__neg__": p.neg, "__pos__": lambda self: self, "__abs__": unary.abs,
         "__eq__": p.eq, "__ne__": p.ne, "__lt__": p.lt, "__le__": p.le, "__gt__": p.gt,
         "__ge__": p.ge, "__and__": logical.bitwise_and, "__rand__": logical.bitwise_and,
         "__or__": logical.bitwise_or, "__ror__": logical.bitwise_or,
         "__xor__": logical.bitwise_xor, "__rxor__": logical.bitwise_xor,
-        "__invert__": logical.bitwise_not, "__getitem__": indexing.getitem,
+        "__invert__": logical.invert, "__getitem__": indexing.getitem,
         "__setitem__": inplace.setitem,
     }
     for name, function in operators.items():

@@ -16,6 +16,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from ..autograd.anomaly_mode import record_trace
+from ..autograd.anomaly_mode import state as _anomaly
 from ..autograd.graph import Node, _sequence, save_input, save_output
 
 _state = grad_mode._state
@@ -86,6 +88,8 @@ def record(cls, result, inputs, ctx=None):
     # Numbered after its inputs' nodes (and any AccumulateGrad just made for them), so
     # "higher sequence number first" is a topological order for the engine.
     node._seq = next(_sequence)
+    if _anomaly.enabled:
+        record_trace(node)
     saves = cls.saves
     if saves:
         saved = []
@@ -109,6 +113,8 @@ def record_multi(cls, results, inputs, ctx=None, differentiable=None):
     node._seq = next(_sequence)
     node._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
                              for t in inputs)
+    if _anomaly.enabled:
+        record_trace(node)
     node._num_outputs = len(results)
     node._output_meta = tuple((r._data.shape, r.dtype) for r in results)
     if cls.saves:

@@ -1,6 +1,5 @@
 """dtype conversions: ``to``, ``type``, ``float()``/``double()``/... (``ToCopyBackward0``)."""
 
-import numpy as np
 
 from .. import _dtype
 from .._device import as_device

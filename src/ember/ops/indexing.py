@@ -1,24 +1,129 @@
-"""Indexing: ``x[...]`` reads, ``masked_fill``, and the scatter/gather pair behind them.
+"""Indexing: reading ``x[key]``, ``select``, ``narrow``, ``gather``; the two copies that
+read and write at a NumPy key (``read_at``, ``IndexBackward0``; ``write_at``,
+``IndexPutBackward0``) that the other indexing ops and derivatives are built on.
 
-Basic indexing (ints, slices, None, Ellipsis) is taken apart into the view ops PyTorch
-applies one by one, so ``x[0]`` is a ``SelectBackward0`` view and ``x[1:]`` a
-``SliceBackward0`` view. Advanced indexing (integer tensors, lists, bool masks) copies and
-gives ``IndexBackward0``, whose derivative accumulates the gradient back at the indices.
+A key is read as PyTorch reads it (``_index_key.parse_key``): its basic part (ints,
+slices, None, Ellipsis) is applied left to right as view ops, so ``x[0]`` is a
+``SelectBackward0`` view and ``x[1:]`` a ``SliceBackward0`` view; then its tensor part
+(integer tensors, lists, bool masks) copies and gives ``IndexBackward0``.
 """
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import _wrap_dim
 from ._dispatch import Op, _state, record, wrap
-from .shape import make_view
+from ._index_key import check_key, parse_key
+from ._views import make_view
+
+_ZERO_DIM_INDEX = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                   "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
 
 
+# -- the two primitive copies: read at a key, write at a key ------------------------------
+class IndexBackward0(Op):
+    formula = "d(x[i])/dx: the gradient accumulates back at the indexed positions"
+
+    def backward(self, grad):
+        zeros = wrap(np.zeros(self._input_meta[0][0], dtype=grad._data.dtype))
+        return write_at(zeros, self.ctx, grad, accumulate=True)
+
+
+class IndexPutBackward0(Op):
+    formula = "d(x with x[i] := v)/dx = grad with zeros at i (all of grad if accumulating); " \
+              "d/dv = grad[i]"
+
+    def backward(self, grad):
+        key, accumulate = self.ctx
+        grad_input = grad_values = None
+        if self.next_functions[0][0] is not None:
+            grad_input = grad if accumulate else write_at(
+                grad, key, wrap(np.zeros((), dtype=grad._data.dtype)))
+        if self.next_functions[1][0] is not None:
+            grad_values = read_at(grad, key)
+        return grad_input, grad_values
+
+
+def read_at(input, key):
+    """``input`` read at a NumPy key, as a copy (``IndexBackward0``)."""
+    try:
+        data = input._data[key]
+    except IndexError:
+        check_key(input._data.shape, key)
+        raise
+    out = wrap(data.copy() if isinstance(data, np.ndarray) and data.base is not None else data)
+    if _state.enabled and input._requires_grad:
+        record(IndexBackward0, out, (input,), key)
+    return out
+
+
+def write_at(input, key, values, accumulate=False):
+    """A copy of ``input`` with ``values`` written (or added) at a NumPy key."""
+    data = input._data.copy()
+    if accumulate:
+        np.add.at(data, key, values._data)
+    else:
+        data[key] = values._data
+    out = wrap(data)
+    if _state.enabled and (input._requires_grad or values._requires_grad):
+        record(IndexPutBackward0, out, (input, values), (key, accumulate))
+    return out
+
+
+def apply_basic(input, steps, setitem=False):
+    """The view that ``steps`` make of ``input`` (one node per step when recording)."""
+    if not steps:
+        return input if setitem else _alias(input)
+    if not (_state.enabled and input._requires_grad):
+        data = input._data
+        for kind, dim, arg in steps:
+            lead = (slice(None),) * dim
+            # The trailing Ellipsis keeps a 0-d result a view (NumPy gives a scalar copy).
+            data = data[lead + (None if kind == "unsqueeze" else arg, Ellipsis)]
+        return make_view(input, data)
+    result = input
+    for kind, dim, arg in steps:
+        if kind == "select":
+            result = _select(result, dim, arg)
+        elif kind == "slice":
+            result = _slice(result, dim, arg)
+        else:
+            result = result.unsqueeze(dim)
+    return result
+
+
+def getitem(input, key):
+    kind = type(key)
+    if kind is int or kind is slice:
+        # PyTorch's fast paths: a lone int selects; a lone slice is always a slice view,
+        # even `x[:]`.
+        if not input._data.ndim:
+            raise IndexError(_ZERO_DIM_INDEX if kind is int else
+                             "slice() cannot be applied to a 0-dim tensor.")
+        size = input._data.shape[0]
+        if kind is int:
+            if not -size <= key < size:
+                raise IndexError(f"index {key} is out of bounds for dimension 0 with size "
+                                 f"{size}")
+            return _select(input, 0, key % size)
+        start, stop, step = key.indices(size)
+        if step <= 0:
+            raise ValueError("step must be greater than zero")
+        return _slice(input, 0, slice(start, stop, step))
+    steps, key = parse_key(input, key)
+    view = apply_basic(input, steps)
+    if key is None:
+        return view
+    return read_at(view, key)
+
+
+# -- basic views --------------------------------------------------------------------------
 class SelectBackward0(Op):
     formula = "select: the gradient goes to the selected slice, zeros elsewhere"
 
     def backward(self, grad):
         dim, index = self.ctx
-        return _embed(grad, self._input_meta[0], (slice(None),) * dim + (index,))
+        zeros = wrap(np.zeros(self._input_meta[0][0], dtype=grad._data.dtype))
+        return write_at(zeros, (slice(None),) * dim + (index,), grad)
 
 
 class SliceBackward0(Op):
@@ -26,7 +131,8 @@ class SliceBackward0(Op):
 
     def backward(self, grad):
         dim, sl = self.ctx
-        return _embed(grad, self._input_meta[0], (slice(None),) * dim + (sl,))
+        zeros = wrap(np.zeros(self._input_meta[0][0], dtype=grad._data.dtype))
+        return write_at(zeros, (slice(None),) * dim + (sl,), grad)
 
 
 class AliasBackward0(Op):
@@ -36,130 +142,8 @@ class AliasBackward0(Op):
         return grad
 
 
-class IndexBackward0(Op):
-    formula = "index: gradients accumulate at the indexed positions"
-
-    def backward(self, grad):
-        return _embed(grad, self._input_meta[0], self.ctx, accumulate=True)
-
-
-class EmbedBackward(Op):
-    """Derivative of the zero-padding used by index backwards: index the gradient again."""
-    formula = "d(embed g)/dg = g[index]"
-
-    def backward(self, grad):
-        return _index_copy(grad, self.ctx)
-
-
-class EmbedBackward0(EmbedBackward):
-    __slots__ = ()
-
-
-def _embed(grad, meta, key, accumulate=False):
-    """A zero tensor of the input's shape with ``grad`` placed (or added) at ``key``."""
-    shape, dtype = meta
-    data = np.zeros(shape, dtype=grad._data.dtype)
-    if accumulate:
-        np.add.at(data, key, grad._data)
-    else:
-        data[key] = grad._data
-    out = wrap(data)
-    if _state.enabled and grad._requires_grad:
-        record(EmbedBackward0, out, (grad,), key)
-    return out
-
-
-def _index_copy(input, key):
-    out = wrap(np.array(input._data[key]))
-    if _state.enabled and input._requires_grad:
-        record(IndexBackward0, out, (input,), key)
-    return out
-
-
-def _normalize_key(key):
-    if not isinstance(key, tuple):
-        key = (key,)
-    return key
-
-
-def _is_advanced(item):
-    return isinstance(item, (Tensor, list, np.ndarray)) or (
-        isinstance(item, bool))
-
-
-def _to_numpy_index(item):
-    if isinstance(item, Tensor):
-        data = item._data
-        if data.dtype.kind not in "biu":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return data
-    if isinstance(item, list):
-        return np.asarray([x._data if isinstance(x, Tensor) else x for x in item])
-    return item
-
-
-def getitem(input, key):
-    if isinstance(key, slice):
-        # A lone slice is always a SliceBackward0 view, even `x[:]` (PyTorch's fast path).
-        size = input._data.shape[0] if input._data.ndim else 0
-        if not input._data.ndim:
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
-                             "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
-                             "number")
-        start, stop, step = key.indices(size)
-        if step <= 0:
-            raise ValueError("step must be greater than zero")
-        return _slice(input, 0, slice(start, stop, step))
-    key = _normalize_key(key)
-    if any(_is_advanced(k) for k in key):
-        np_key = tuple(_to_numpy_index(k) for k in key)
-        try:
-            return _index_copy(input, np_key)
-        except IndexError as e:
-            raise IndexError(str(e)) from None
-    return _basic_index(input, key)
-
-
-def _basic_index(input, key):
-    """Apply ints, slices, None and Ellipsis one at a time, as PyTorch's view ops."""
-    ndim = input._data.ndim
-    specified = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if specified > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    result = input
-    dim = 0
-    touched = False
-    for item in key:
-        if item is Ellipsis:
-            dim += ndim - specified
-        elif item is None:
-            result = _unsqueeze_view(result, dim)
-            dim += 1
-            touched = True
-        elif isinstance(item, slice):
-            size = result._data.shape[dim]
-            start, stop, step = item.indices(size)
-            if step <= 0:
-                raise ValueError("step must be greater than zero")
-            if not (start == 0 and stop >= size and step == 1):
-                result = _slice(result, dim, slice(start, stop, step))
-                touched = True
-            dim += 1
-        else:
-            index = item.__index__()
-            size = result._data.shape[dim]
-            if not -size <= index < size:
-                raise IndexError(f"index {index} is out of bounds for dimension {dim} with "
-                                 f"size {size}")
-            result = _select(result, dim, index % size)
-            touched = True
-    if not touched:
-        result = _alias(result)
-    return result
-
-
 def _select(input, dim, index):
-    out = make_view(input, input._data[(slice(None),) * dim + (index,)])
+    out = make_view(input, input._data[(slice(None),) * dim + (index, Ellipsis)])
     if _state.enabled and input._requires_grad:
         record(SelectBackward0, out, (input,), (dim, index))
     return out
@@ -179,85 +163,99 @@ def _alias(input):
     return out
 
 
-def _unsqueeze_view(input, dim):
-    from .shape import unsqueeze
-    return unsqueeze(input, dim)
-
-
 def select(input, dim, index):
-    d = _wrap_dim(dim, input._data.ndim)
+    ndim = input._data.ndim
+    if not ndim:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, ndim)
     size = input._data.shape[d]
+    index = index.__index__()
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(input._data.shape)} at dimension {d}")
+                         f"[{', '.join(map(str, input._data.shape))}] at dimension {d}")
     return _select(input, d, index % size)
 
 
 def narrow(input, dim, start, length):
     d = _wrap_dim(dim, input._data.ndim)
-    start = start % input._data.shape[d] if start < 0 else start
+    size = input._data.shape[d]
+    start, length = start.__index__(), length.__index__()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
     return _slice(input, d, slice(start, start + length, 1))
 
 
-# -- masked_fill and value-selecting scatter ------------------------------------------------
-class MaskedFillBackward0(Op):
-    formula = "masked_fill: zero gradient where the mask is set"
+# -- gather: read along a dimension at index positions -------------------------------------
+def check_dim_index(name, input, dim, index, others=()):
+    """Validate an index for ``gather``/``scatter`` along ``dim``; return (dim, NumPy key).
 
-    def backward(self, grad):
-        mask = self.ctx
-        return grad.masked_fill(mask, 0)
-
-
-def masked_fill(input, mask, value):
-    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
-        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{getattr(mask, 'dtype', type(mask).__name__)}")
-    fill = value._data if isinstance(value, Tensor) else value
-    data = np.where(mask._data, np.asarray(fill, dtype=input._data.dtype), input._data)
-    out = wrap(data)
-    if _state.enabled and input._requires_grad:
-        record(MaskedFillBackward0, out, (input,), mask)
-    return out
+    The key reads, for each position of ``index``, the element of ``input`` at that
+    position with the ``dim`` coordinate replaced by the index value. A 0-d input or index
+    counts as 1-d, as in PyTorch.
+    """
+    data, idx = input._data, index._data
+    if idx.dtype.kind not in "iu" or idx.dtype == np.uint8:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    ndim = max(data.ndim, 1)
+    d = _wrap_dim(dim, data.ndim)
+    if max(idx.ndim, 1) != ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    shape = data.shape or (1,)
+    ishape = idx.shape or (1,)
+    larger_than_self = any(n > m for i, (n, m) in enumerate(zip(ishape, shape)) if i != d)
+    for other_name, other in others:
+        oshape = other.shape or (1,)
+        if larger_than_self or any(i > o for i, o in zip(ishape, oshape)):
+            raise RuntimeError(
+                f"Expected index [{', '.join(map(str, ishape))}] to be no larger than self "
+                f"[{', '.join(map(str, shape))}] apart from dimension {d} and to be no larger "
+                f"size than {other_name} [{', '.join(map(str, oshape))}]")
+    if larger_than_self:
+        i = next(i for i, (n, m) in enumerate(zip(ishape, shape)) if i != d and n > m)
+        raise RuntimeError(
+            f"Size does not match at dimension {i} expected index "
+            f"[{', '.join(map(str, ishape))}] to be no larger than self "
+            f"[{', '.join(map(str, shape))}] apart from dimension {d}")
+    size = shape[d]
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx[(idx < 0) | (idx >= size)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    key = list(np.indices(ishape, sparse=True))
+    key[d] = idx.reshape(ishape)
+    return d, tuple(key)
 
 
 class GatherBackward0(Op):
-    formula = "gather: gradients scatter-add back to the gathered positions"
+    formula = "d(gather(x, dim, i))/dx: the gradient adds back at the gathered positions"
 
     def backward(self, grad):
         dim, index = self.ctx
         return scatter_into_zeros(grad, dim, index, self._input_meta[0][0])
 
 
-class ScatterIntoZerosBackward(Op):
-    formula = "scatter into zeros: gather the gradient at the same positions"
-
-    def backward(self, grad):
-        dim, index = self.ctx
-        return gather(grad, dim, index)
-
-
-def gather(input, dim, index):
-    d = _wrap_dim(dim, input._data.ndim)
-    out = wrap(np.take_along_axis(input._data, index._data, axis=d))
+def gather(input, dim, index, *, sparse_grad=False):
+    if sparse_grad:
+        raise NotImplementedError("gather(sparse_grad=True): ember has no sparse tensors")
+    d, key = check_dim_index("gather", input, dim, index)
+    data = input._data
+    out = wrap((data.reshape(1) if not data.ndim else data)[key].reshape(index._data.shape))
     if _state.enabled and input._requires_grad:
         record(GatherBackward0, out, (input,), (d, index))
     return out
 
 
 def scatter_into_zeros(src, dim, index, shape):
-    """Zeros of ``shape`` with ``src`` added at ``index`` along ``dim``."""
-    data = np.zeros(shape, dtype=src._data.dtype)
-    if data.ndim == 0:
-        data[...] = src._data.reshape(())
-    else:
-        idx = list(np.indices(index._data.shape, sparse=True))
-        idx[dim] = index._data
-        np.add.at(data, tuple(idx), src._data)
-    out = wrap(data)
-    if _state.enabled and src._requires_grad:
-        record(ScatterIntoZerosBackward, out, (src,), (dim, index))
-    return out
+    """Zeros of ``shape`` with ``src`` added at ``index`` along ``dim`` (gather's gradient)."""
+    return wrap(np.zeros(shape, dtype=src._data.dtype)).scatter_add(dim, index, src)
 
 
-__all__ = ["select", "narrow", "masked_fill", "gather"]
-INPLACE = {"masked_fill_": masked_fill}
+__all__ = ["select", "narrow", "gather"]

@@ -1,32 +1,42 @@
-"""Reductions: sum, mean, max/min, and ``sum_to_size`` (the engine's broadcast undo).
+"""Sums and products: sum, mean, nansum, nanmean, prod, all, any, count_nonzero, and
+``sum_to_size`` (the engine's undo of broadcasting).
 
-``dim`` may be an int, a tuple of ints, or None (all dimensions); ``keepdim`` keeps the
-reduced dimensions as size 1. Integer and bool sums give int64, as in PyTorch.
+``dim`` may be an int, a tuple/list of ints, or None (every dimension; so is an empty tuple,
+except for ``all``/``any``, where it reduces nothing, as in PyTorch); ``keepdim`` keeps
+reduced dimensions as size 1. Integer and bool sums and products give int64. float16 is
+accumulated in float32, as PyTorch does, so long half-precision sums do not stall.
 """
 
 import builtins
-import collections
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import _wrap_dim
-from ._dispatch import Op, _state, record, record_multi, wrap
+from ._dispatch import Op, _state, record, wrap
 
 
-def normalize_dims(dim, ndim):
-    """``dim`` as a sorted tuple of non-negative ints (None means every dimension)."""
+def normalize_dims(dim, ndim, empty_is_all=True):
+    """``dim`` as a sorted tuple of non-negative ints (None means every dimension).
+
+    Dimensions of a 0-d tensor (0 and -1) are checked, then reduce nothing.
+    """
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
+        if not dim and empty_is_all:
+            return tuple(range(ndim))
         dims = tuple(_wrap_dim(d, ndim) for d in dim)
-        if len(set(dims)) != len(dims):
-            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
-        return tuple(sorted(dims))
-    return (_wrap_dim(dim, ndim),)
+        seen = set()
+        for d in dims:
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
+        return tuple(sorted(dims)) if ndim else ()
+    d = _wrap_dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
-def _restore_dims(grad, dims, keepdim):
+def restore_dims(grad, dims, keepdim):
     """A reduced gradient with its reduced dimensions back as size 1, ready to broadcast."""
     if keepdim or not dims:
         return grad
@@ -36,48 +46,16 @@ def _restore_dims(grad, dims, keepdim):
     return grad.reshape(shape)
 
 
-class SumBackward0(Op):
-    """self.sum()"""
-    formula = "d(sum a)/da_i = 1"
-
-    def backward(self, grad):
-        return expand_grad(grad, self._input_meta[0][0])
-
-
-class SumBackward1(Op):
-    """self.sum(dim, keepdim)"""
-    formula = "d(sum a)/da_i = 1"
-
-    def backward(self, grad):
-        dims, keepdim = self.ctx
-        return expand_grad(_restore_dims(grad, dims, keepdim), self._input_meta[0][0])
-
-
-class MeanBackward0(Op):
-    """self.mean()"""
-    formula = "d(mean a)/da_i = 1/N"
-
-    def backward(self, grad):
-        shape = self._input_meta[0][0]
-        return expand_grad(grad, shape, 1 / builtins.max(_numel(shape), 1))
-
-
-class MeanBackward1(Op):
-    """self.mean(dim, keepdim)"""
-    formula = "d(mean a)/da_i = 1/N"
-
-    def backward(self, grad):
-        dims, keepdim = self.ctx
-        shape = self._input_meta[0][0]
-        count = _numel([shape[d] for d in dims]) if dims else 1
-        return expand_grad(_restore_dims(grad, dims, keepdim), shape, 1 / count)
-
-
 def _numel(shape):
     n = 1
     for s in shape:
         n *= s
     return n
+
+
+def accumulator_dtype(np_dtype):
+    """The dtype PyTorch accumulates in: float32 for float16, else the dtype itself."""
+    return np.dtype(np.float32) if np_dtype == np.float16 else np_dtype
 
 
 class ExpandBackward0(Op):
@@ -107,54 +85,219 @@ def expand_grad(grad, shape, scale=None):
     return wrap(data)
 
 
-def _sum_dtype(input, dtype):
-    if dtype is not None:
-        return dtype.np
-    if input._data.dtype.kind in "biu":
-        return np.int64
-    return None
+def _reduced_grad(node, grad, scale=None):
+    """The gradient of a sum-like reduction, broadcast back to the input's shape."""
+    dims, keepdim = node.ctx
+    return expand_grad(restore_dims(grad, dims, keepdim), node._input_meta[0][0], scale)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+# -- sum, mean ------------------------------------------------------------------------------
+class SumBackward0(Op):
+    """self.sum()"""
+    formula = "d(sum a)/da_i = 1"
+
+    def backward(self, grad):
+        return expand_grad(grad, self._input_meta[0][0])
+
+
+class SumBackward1(Op):
+    """self.sum(dim, keepdim)"""
+    formula = "d(sum a)/da_i = 1"
+
+    def backward(self, grad):
+        return _reduced_grad(self, grad)
+
+
+class MeanBackward0(Op):
+    """self.mean()"""
+    formula = "d(mean a)/da_i = 1/N"
+
+    def backward(self, grad):
+        shape = self._input_meta[0][0]
+        return expand_grad(grad, shape, 1 / builtins.max(_numel(shape), 1))
+
+
+class MeanBackward1(Op):
+    """self.mean(dim, keepdim)"""
+    formula = "d(mean a)/da_i = 1/N"
+
+    def backward(self, grad):
+        dims, keepdim = self.ctx
+        shape = self._input_meta[0][0]
+        count = _numel([shape[d] for d in dims])
+        return _reduced_grad(self, grad, 1 / count if count else float("inf"))
+
+
+# Passing ``dim`` at all, even None, selects PyTorch's dim overload (SumBackward1).
+_NO_DIM = object()
+
+
+def _check_keepdim_alone(name, keepdim):
+    if keepdim:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        "(keepdim=bool, ), but expected one of:")
+
+
+def _sum_array(data, dims, keepdim, np_dtype):
+    """``data`` summed over ``dims`` into ``np_dtype`` (float16 via a float32 accumulator)."""
+    if np_dtype is None:
+        np_dtype = np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype
+    accumulate = accumulator_dtype(np_dtype)
+    axis = None if dims is None else dims
+    result = np.add.reduce(data, axis=axis, dtype=accumulate, keepdims=keepdim)
+    return np.asarray(result, dtype=np_dtype)
+
+
+def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
     data = input._data
-    np_dtype = _sum_dtype(input, dtype)
-    if dim is None:
-        if np_dtype is None:
-            out = wrap(np.add.reduce(data, axis=None))
-        else:
-            out = wrap(np.asarray(data.sum(dtype=np_dtype), dtype=np_dtype))
+    np_dtype = None if dtype is None else dtype.np
+    if dim is _NO_DIM:
+        _check_keepdim_alone("sum", keepdim)
+        out = wrap(_sum_array(data, None, False, np_dtype))
         if _state.enabled and input._requires_grad:
             record(SumBackward0, out, (input,))
         return out
-    dims = normalize_dims(dim, data.ndim) if data.ndim else ()
-    out = wrap(data.sum(axis=dims, keepdims=keepdim, dtype=np_dtype))
+    dims = normalize_dims(dim, data.ndim)
+    out = wrap(_sum_array(data, dims, keepdim, np_dtype))
     if _state.enabled and input._requires_grad:
         record(SumBackward1, out, (input,), (dims, keepdim))
     return out
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def _mean_array(data, dims, keepdim):
+    count = data.size if dims is None else _numel([data.shape[d] for d in dims])
+    total = _sum_array(data, dims, keepdim, accumulator_dtype(data.dtype))
+    return np.asarray(total / total.dtype.type(count), dtype=data.dtype)
+
+
+def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
+    if dtype is not None and dtype.np != input._data.dtype:
+        input = input.to(dtype)
     data = input._data
-    if dtype is None and data.dtype.kind not in "fc":
+    if data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_dtype._BY_NUMPY[data.dtype].name.capitalize()}")
-    np_dtype = dtype.np if dtype is not None else data.dtype
-    if dim is None:
-        if data.size and np_dtype == data.dtype:
-            # np.add.reduce / n is the mean without np.mean's Python-level overhead.
-            out = wrap(np.asarray(np.add.reduce(data, axis=None) / np_dtype.type(data.size),
-                                  dtype=np_dtype))
-        else:
-            out = wrap(np.asarray(data.mean(dtype=np_dtype), dtype=np_dtype))
+            f"or complex dtype. Got: {input.dtype._legacy_name[:-6]}")
+    if dim is _NO_DIM:
+        _check_keepdim_alone("mean", keepdim)
+        out = wrap(_mean_array(data, None, False))
         if _state.enabled and input._requires_grad:
             record(MeanBackward0, out, (input,))
         return out
-    dims = normalize_dims(dim, data.ndim) if data.ndim else ()
-    out = wrap(data.mean(axis=dims, keepdims=keepdim, dtype=np_dtype))
+    dims = normalize_dims(dim, data.ndim)
+    out = wrap(_mean_array(data, dims, keepdim))
     if _state.enabled and input._requires_grad:
         record(MeanBackward1, out, (input,), (dims, keepdim))
     return out
+
+
+class NansumBackward0(Op):
+    saves = (0,)
+    formula = "d(nansum a)/da_i = 0 where a_i is nan, else 1"
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return _reduced_grad(self, grad) * ~a.isnan()
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    data = input._data
+    dims = normalize_dims(dim, data.ndim)
+    values = np.where(np.isnan(data), 0, data) if data.dtype.kind == "f" else data
+    out = wrap(_sum_array(values, dims, keepdim, None if dtype is None else dtype.np))
+    if _state.enabled and input._requires_grad:
+        record(NansumBackward0, out, (input,), (dims, keepdim))
+    return out
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean of the non-nan values: ``nansum / count`` (composite, as in PyTorch)."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype._legacy_name[:-6]}")
+    count = sum(~input.isnan(), dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+# -- prod -----------------------------------------------------------------------------------
+class _ProdBackward(Op):
+    saves = (0, "result")
+    formula = "d(prod a)/da_i = prod of the other elements"
+
+    def backward(self, grad):
+        a, result = self.saved_tensors
+        if not a._data.ndim:
+            return grad
+        dim, keepdim = self.ctx
+        dims = tuple(range(a._data.ndim)) if dim is None else (dim,)
+        grad = restore_dims(grad, dims, keepdim)
+        result = restore_dims(result, dims, keepdim)
+        zero = a._data == 0
+        if not zero.any():
+            return grad * (result / a)
+        # Where a_i = 0, result / a_i is undefined: the product of the others is the product
+        # with the first zero of the slice replaced by 1 (zero again if a second zero exists).
+        axis = None if dim is None else dim
+        first = zero & (np.cumsum(zero, axis=axis).reshape(zero.shape) == 1)
+        from .selection import where
+        others = a.masked_fill(wrap(first), 1).prod() if dim is None else \
+            a.masked_fill(wrap(first), 1).prod(dim, keepdim=True)
+        zero_t = wrap(zero)
+        return grad * where(zero_t, others, result / a.masked_fill(zero_t, 1))
+
+
+class ProdBackward0(_ProdBackward):
+    """self.prod()"""
+    __slots__ = ()
+
+
+class ProdBackward1(_ProdBackward):
+    """self.prod(dim, keepdim)"""
+    __slots__ = ()
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    data = input._data
+    np_dtype = dtype.np if dtype is not None else (
+        np.dtype(np.int64) if data.dtype.kind in "biu" else data.dtype)
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"prod() received an invalid combination of arguments - got "
+                        f"({type(dim).__name__}), but expected one of:")
+    axis = None if dim is None else _wrap_dim(dim, data.ndim)
+    if not data.ndim:
+        axis = None
+    result = np.multiply.reduce(data, axis=axis, dtype=accumulator_dtype(np_dtype),
+                                keepdims=keepdim and axis is not None)
+    out = wrap(np.asarray(result, dtype=np_dtype))
+    if _state.enabled and input._requires_grad:
+        cls = ProdBackward0 if dim is None else ProdBackward1
+        record(cls, out, (input,), (axis, keepdim and dim is not None))
+    return out
+
+
+# -- all, any, count_nonzero ----------------------------------------------------------------
+def _truth_reduction(np_func):
+    def op(input, dim=None, keepdim=False):
+        data = input._data
+        dims = normalize_dims(dim, data.ndim, empty_is_all=False)
+        if dim is not None and not dims:
+            result = data.astype(bool)
+        else:
+            result = np_func(data, axis=dims, keepdims=keepdim)
+        # PyTorch keeps uint8 for uint8 input (a legacy of masks stored as bytes).
+        return wrap(np.asarray(result, np.uint8 if data.dtype == np.uint8 else np.bool_))
+    op.__name__ = op.__qualname__ = np_func.__name__
+    return op
+
+
+all = _truth_reduction(np.all)
+any = _truth_reduction(np.any)
+
+
+def count_nonzero(input, dim=None):
+    data = input._data
+    dims = normalize_dims(dim, data.ndim)
+    return wrap(np.asarray(np.count_nonzero(data, axis=dims), dtype=np.int64))
 
 
 def sum_to_size(input, *size):
@@ -179,122 +322,5 @@ def sum_to_size(input, *size):
     return out
 
 
-# -- max / min ----------------------------------------------------------------------------
-class _EvenlyDistributed(Op):
-    """max()/min() over everything: ties share the gradient equally (PyTorch's rule)."""
-    saves = (0, "result")
-    formula = "d(max a)/da_i = 1/k for the k elements equal to the max, else 0"
-
-    def backward(self, grad):
-        a, result = self.saved_tensors
-        mask = a == result
-        return grad * mask / mask.sum()
-
-
-class MaxBackward1(_EvenlyDistributed):
-    __slots__ = ()
-
-
-class MinBackward1(_EvenlyDistributed):
-    __slots__ = ()
-
-
-class _ValueSelecting(Op):
-    """max(dim)/min(dim): the gradient goes to the selected index of each slice."""
-    formula = "d(max_dim a)/da_i = 1 at the argmax, else 0"
-
-    def backward(self, grad, _grad_indices=None):
-        dim, keepdim, indices = self.ctx
-        shape = self._input_meta[0][0]
-        if not keepdim and len(shape):
-            grad = grad.unsqueeze(dim)
-            indices = indices.unsqueeze(dim)
-        from .indexing import scatter_into_zeros
-        return scatter_into_zeros(grad, dim, indices, shape)
-
-
-class MaxBackward0(_ValueSelecting):
-    __slots__ = ()
-
-
-class MinBackward0(_ValueSelecting):
-    __slots__ = ()
-
-
-class _ReturnTypes:
-    """Named tuples of PyTorch's ``torch.return_types`` (``torch.return_types.max(...)``)."""
-
-    @staticmethod
-    def make(name):
-        cls = collections.namedtuple(name, ["values", "indices"])
-        cls.__module__ = "torch.return_types"
-        cls.__repr__ = lambda self: (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
-                                     f"indices={self.indices!r})")
-        return cls
-
-
-max_result = _ReturnTypes.make("max")
-min_result = _ReturnTypes.make("min")
-
-
-def _extreme(input, dim, keepdim, np_reduce, np_arg, whole_cls, dim_cls, result_type, name):
-    data = input._data
-    if dim is None:
-        if data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
-                               "argument.")
-        out = wrap(np.asarray(np_reduce(data)))
-        if _state.enabled and input._requires_grad:
-            record(whole_cls, out, (input,))
-        return out
-    d = _wrap_dim(dim, data.ndim)
-    if data.ndim and data.shape[d] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    axis = d if data.ndim else None
-    indices = np.asarray(np_arg(data, axis=axis, keepdims=keepdim and data.ndim > 0))
-    values = np.take_along_axis(data, indices if keepdim else np.expand_dims(indices, axis),
-                                axis=axis).reshape(indices.shape) if data.ndim else data.copy()
-    values_t, indices_t = wrap(values), wrap(indices.astype(np.int64))
-    if _state.enabled and input._requires_grad:
-        record_multi(dim_cls, (values_t, indices_t), (input,), (d, keepdim, indices_t),
-                     differentiable=(0,))
-    return result_type(values_t, indices_t)
-
-
-def max(input, dim=None, keepdim=False):
-    from .._tensor import Tensor
-    if isinstance(dim, Tensor):
-        from .selection import maximum
-        return maximum(input, dim)
-    return _extreme(input, dim, keepdim, np.max, np.argmax, MaxBackward1, MaxBackward0,
-                    max_result, "max")
-
-
-def min(input, dim=None, keepdim=False):
-    from .._tensor import Tensor
-    if isinstance(dim, Tensor):
-        from .selection import minimum
-        return minimum(input, dim)
-    return _extreme(input, dim, keepdim, np.min, np.argmin, MinBackward1, MinBackward0,
-                    min_result, "min")
-
-
-def argmax(input, dim=None, keepdim=False):
-    data = input._data
-    if dim is None:
-        return wrap(np.asarray(np.argmax(data), dtype=np.int64))
-    d = _wrap_dim(dim, data.ndim)
-    return wrap(np.argmax(data, axis=d, keepdims=keepdim).astype(np.int64))
-
-
-def argmin(input, dim=None, keepdim=False):
-    data = input._data
-    if dim is None:
-        return wrap(np.asarray(np.argmin(data), dtype=np.int64))
-    d = _wrap_dim(dim, data.ndim)
-    return wrap(np.argmin(data, axis=d, keepdims=keepdim).astype(np.int64))
-
-
-__all__ = ["sum", "mean", "max", "min", "argmax", "argmin"]
+__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "all", "any", "count_nonzero"]
 METHODS = {"sum_to_size": sum_to_size}

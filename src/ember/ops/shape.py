@@ -1,22 +1,24 @@
 """Shape ops: views (share memory with their input) and the copies PyTorch makes instead.
 
-A view shares its base's array and version counter, so an in-place write through one is
-seen through the other and invalidates tensors saved from either. Derivatives of views
-are the inverse reshaping of the gradient.
+``view``, ``reshape``, ``flatten``, ``unflatten``, ``ravel``, ``expand``, ``broadcast_*``,
+``transpose`` (``swapaxes``, ``swapdims``), ``t``, ``permute``, ``movedim``, ``T``, ``mT``,
+``squeeze``, ``unsqueeze``, their in-place forms (``t_``, ``unsqueeze_``..., which change
+the tensor's own shape), ``clone`` and ``contiguous``.
+
+A view shares its base's array and version counter (``make_view``), so an in-place write
+through one is seen through the other and invalidates tensors saved from either.
+Derivatives of views are the inverse reshaping of the gradient.
 """
 
+import warnings
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
+from .._size import Size
 from .._tensor import _wrap_dim
-from ._dispatch import Op, _state, record, wrap
-
-
-def make_view(base, data):
-    """A tensor over ``data``, a NumPy view of ``base``'s array."""
-    out = wrap(data)
-    out._vc = base._vc
-    out._base = base._base if base._base is not None else base
-    return out
+from ._dispatch import Op, _state, broadcast_error, record, wrap
+from ._views import make_view
 
 
 def _size_args(size):
@@ -31,12 +33,17 @@ def _infer_shape(size, numel):
     if size.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in size:
+    for i, s in enumerate(size):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"[{', '.join(map(str, size))}]")
             known *= s
     if -1 in size:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, size))}] "
+                "because the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, size))}]' is invalid for input of "
                                f"size {numel}")
@@ -55,6 +62,10 @@ class ViewBackward0(Op):
 
 
 class UnsafeViewBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class ReshapeAliasBackward0(ViewBackward0):
     __slots__ = ()
 
 
@@ -83,7 +94,8 @@ def reshape(input, *shape):
     try:
         new = np.reshape(data, shape, copy=False)
         out = make_view(input, new)
-        cls = ViewBackward0
+        # PyTorch: a view of a contiguous tensor, an "alias" view of a strided one.
+        cls = ViewBackward0 if data.flags.c_contiguous else ReshapeAliasBackward0
     except ValueError:
         out = wrap(np.reshape(data, shape).copy())
         cls = UnsafeViewBackward0
@@ -110,6 +122,30 @@ def flatten(input, start_dim=0, end_dim=-1):
     if start == end:
         return input
     return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+
+
+def unflatten(input, dim, sizes):
+    shape = input._data.shape
+    d = _wrap_dim(dim, len(shape))
+    sizes = tuple(s.__index__() for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if -1 in sizes:
+        sizes = tuple(shape[d] // known if s == -1 and known else s for s in sizes)
+    if np.prod(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't "
+                           f"multiply up to the size of dim {d} ({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def ravel(input):
+    return view(contiguous(input), -1)
 
 
 class ExpandBackward0(Op):
@@ -145,7 +181,14 @@ def expand(input, *size):
                 f"at non-singleton dimension {i}.  Target sizes: "
                 f"[{', '.join(map(str, size))}].  Tensor sizes: [{', '.join(map(str, shape))}]")
         target[i] = s
-    out = make_view(input, np.broadcast_to(input._data, tuple(target)))
+    # Broadcast dims get stride 0; the view stays writable, so a write into a part of it
+    # with no repeated element (PyTorch allows that) goes through, and others are refused.
+    data = input._data
+    strides = [0] * len(size)
+    for i in range(lead, len(size)):
+        if shape[i - lead] == target[i]:
+            strides[i] = data.strides[i - lead]
+    out = make_view(input, as_strided(data, tuple(target), strides))
     if _state.enabled and input._requires_grad:
         record(ExpandBackward0, out, (input,))
     return out
@@ -157,6 +200,37 @@ def expand_as(input, other):
 
 def broadcast_to(input, size):
     return expand(input, size)
+
+
+def broadcast_shapes(*shapes):
+    result = []
+    for i, shape in enumerate(shapes):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        for k in range(1, len(shape) + 1):
+            n = shape[-k]
+            if k > len(result):
+                result.insert(0, n)
+            elif result[-k] == 1:
+                result[-k] = n
+            elif n != 1 and n != result[-k]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {n} at {-k}! Mismatching "
+                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"broadcastable to [{', '.join(map(str, result))}]")
+    return Size(result)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tensors[0]
+    shape = ()
+    for t in tensors:
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise broadcast_error(shape, t._data.shape) from None
+    # A tensor that already has the shape is returned as it is (PyTorch does the same).
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
 class TransposeBackward0(Op):
@@ -200,6 +274,27 @@ def t(input):
     return out
 
 
+def movedim(input, source, destination):
+    ndim = input._data.ndim
+    source = (source,) if isinstance(source, int) else tuple(source)
+    destination = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source "
+            f"([{', '.join(map(str, source))}] dims) should contain the same number of dims as "
+            f"destination ([{', '.join(map(str, destination))}] dims)")
+    src = [_wrap_dim(d, ndim) for d in source]
+    dst = [_wrap_dim(d, ndim) for d in destination]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` "
+                               f"([{', '.join(map(str, given))}])")
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
 def permute(input, *dims):
     ndim = input._data.ndim
     dims = tuple(_wrap_dim(d, ndim) for d in _size_args(dims))
@@ -216,8 +311,20 @@ def permute(input, *dims):
     return out
 
 
+_T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.")
+
+
 def T(input):
     ndim = input._data.ndim
+    if ndim == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+    elif ndim != 2:
+        warnings.warn(_T_WARNING, UserWarning, stacklevel=2)
     return permute(input, tuple(range(ndim - 1, -1, -1)))
 
 
@@ -256,7 +363,11 @@ def squeeze(input, dim=None):
         cls, new = SqueezeBackward0, np.squeeze(data)
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = tuple(_wrap_dim(d, data.ndim) for d in dims) if data.ndim else ()
+        dims = tuple(_wrap_dim(d, data.ndim) for d in dims)
+        for d in dims:
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        dims = dims if data.ndim else ()
         dims = tuple(d for d in dims if data.shape[d] == 1)
         cls = SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1
         new = np.squeeze(data, axis=dims) if dims else data.view()
@@ -295,8 +406,11 @@ def contiguous(input, memory_format=None):
     return clone(input)
 
 
-__all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "expand", "expand_as",
-           "broadcast_to", "transpose", "t", "permute", "squeeze", "unsqueeze", "clone",
-           "contiguous"]
-FUNCTION_ONLY = ["broadcast_to"]
-METHODS = {"broadcast_to": broadcast_to}
+__all__ = ["reshape", "flatten", "unflatten", "ravel", "broadcast_to", "broadcast_shapes",
+           "broadcast_tensors", "transpose", "t", "permute", "movedim", "squeeze", "unsqueeze",
+           "clone"]
+ALIASES = {"swapaxes": transpose, "swapdims": transpose, "moveaxis": movedim}
+FUNCTION_ONLY = ["broadcast_shapes", "broadcast_tensors"]
+# Tensor methods with no torch.<name> function.
+METHODS = {"view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
+           "expand_as": expand_as, "contiguous": contiguous}
