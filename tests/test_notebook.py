@@ -155,7 +155,8 @@ def test_the_extension_maps_torch_without_importing_ipython():
 
 
 def test_load_ext_in_ipython():
-    pytest.importorskip("IPython")
+    pytest.importorskip("IPython", reason="IPython is optional, not a test dependency; "
+                        "the extension is also tested without it")
     out = python(textwrap.dedent("""
         from IPython.core.interactiveshell import InteractiveShell
         shell = InteractiveShell.instance()

@@ -403,7 +403,7 @@ def test_save_is_atomic(tmp_path, monkeypatch):
 # ---- safetensors (optional extra) -------------------------------------------------------------
 
 def test_safetensors_round_trip_with_torch(tmp_path):
-    pytest.importorskip("safetensors")
+    import safetensors  # noqa: F401  (a test dependency: fail, never skip, if missing)
     from safetensors import torch as safetensors_torch
 
     from ember.utils import safetensors as ember_safetensors
