@@ -1,8 +1,8 @@
 """``consume_prefix_in_state_dict_if_present``: strip a key prefix (DDP's ``module.``) from a
 state dict in place, so a checkpoint saved from a wrapped model loads into a bare one.
 
-PyTorch keeps this helper in ``torch.nn.modules.utils``; ember exports it from
-``ember.nn.parallel`` (``ember.nn.modules`` is a module, not a package).
+PyTorch keeps this helper in ``torch.nn.modules.utils``; ember has it there too, and in
+``ember.nn.parallel`` beside DDP.
 """
 
 __all__ = ["consume_prefix_in_state_dict_if_present"]

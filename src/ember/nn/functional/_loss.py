@@ -1,4 +1,4 @@
-"""``nn.functional``: stateless layer functions and losses.
+"""Loss functions of ``nn.functional``.
 
 Losses with a PyTorch grad_fn of their own (``MseLossBackward0``) are single ops here, and
 those PyTorch builds from other ops (``l1_loss`` is ``(input - target).abs().mean()``) are
@@ -9,34 +9,11 @@ import warnings
 
 import numpy as np
 
-from .. import ops
-from .._tensor import Tensor
-from ..ops._dispatch import Op, _state, record, wrap
-from ..ops.addmm import addmm
+from ... import ops
+from ..._tensor import Tensor
+from ...ops._dispatch import Op, _state, record, wrap
 
-__all__ = ["linear", "relu", "sigmoid", "tanh", "mse_loss", "l1_loss"]
-
-
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``; 2-D input is one ``addmm``, as in PyTorch."""
-    if input.dim() == 0 or weight.dim() == 0:
-        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
-                           f"{input.dim()}D and {weight.dim()}D")
-    weight_t = weight.t()
-    if input.dim() == 2 and bias is not None:
-        return addmm(bias, input, weight_t)
-    if input.dim() >= 2 and bias is not None:
-        lead = input.shape[:-1]
-        flat = input.reshape(-1, input.shape[-1])
-        return addmm(bias, flat, weight_t).view(*lead, weight.shape[0])
-    if input.dim() == 1 and bias is not None:
-        return addmm(bias, input.unsqueeze(0), weight_t).view(weight.shape[0])
-    return input.matmul(weight_t)
-
-
-relu = ops.unary.relu
-sigmoid = ops.unary.sigmoid
-tanh = ops.unary.tanh
+__all__ = ["mse_loss", "l1_loss"]
 
 
 _REDUCTIONS = ("none", "mean", "sum")
