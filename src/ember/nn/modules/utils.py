@@ -5,8 +5,6 @@ strides, paddings), and ``consume_prefix_in_state_dict_if_present`` strips a key
 import collections.abc
 import itertools
 
-from ..parallel.utils import consume_prefix_in_state_dict_if_present
-
 __all__ = ["consume_prefix_in_state_dict_if_present"]
 
 
@@ -24,3 +22,17 @@ _single = _ntuple(1, "_single")
 _pair = _ntuple(2, "_pair")
 _triple = _ntuple(3, "_triple")
 _quadruple = _ntuple(4, "_quadruple")
+
+def consume_prefix_in_state_dict_if_present(state_dict, prefix):
+    """Remove ``prefix`` from every key of ``state_dict`` that has it (in place), and from
+    the keys of its ``_metadata``, if any."""
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        state_dict[key[len(prefix):]] = state_dict.pop(key)
+    metadata = getattr(state_dict, "_metadata", None)
+    if metadata is None:
+        return
+    # Metadata keys are module names: "" is the wrapper itself (kept), "module" the wrapped
+    # model (it becomes the new root ""), "module.xx" its submodules.
+    for key in list(metadata):
+        if key and (key == prefix.replace(".", "") or key.startswith(prefix)):
+            metadata[key[len(prefix):]] = metadata.pop(key)
