@@ -53,6 +53,11 @@ globals().update(_dtype.ALIASES)
 for _name, _method in _creation.RANDOM_METHODS.items():
     setattr(Tensor, _name, _method)
 bernoulli = _creation.bernoulli
+from . import _distributions  # noqa: E402  (needs Tensor and the creation functions)
+from ._distributions import multinomial, normal, poisson  # noqa: E402,F401
+
+for _name, _method in _distributions.METHODS.items():
+    setattr(Tensor, _name, _method)
 
 _LAZY_SUBMODULES = {"nn", "optim", "utils", "autograd", "random", "cli", "compat", "testing",
                     "linalg", "serialization", "viz", "doctor", "notebook", "distributed"}
@@ -124,4 +129,4 @@ def printoptions(**kwargs):
 
 
 __all__ = ["Tensor", "Size", "device", "dtype", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled"] + sorted(_FUNCTIONS)
+           "inference_mode", "is_grad_enabled"] + sorted(_FUNCTIONS) + _distributions.__all__

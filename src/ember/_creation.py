@@ -302,7 +302,7 @@ def _generator(generator):
 def _float_dtype(dtype, name):
     dtype = dtype or _dtype.get_default_dtype()
     if not dtype.is_floating_point:
-        raise RuntimeError(f"\"{name}\" not implemented for '{dtype.name.capitalize()}'")
+        raise RuntimeError(f"\"{name}\" not implemented for '{dtype._scalar_name}'")
     return dtype
 
 

@@ -42,6 +42,11 @@ class dtype:
     def __repr__(self):
         return "torch." + self.name
 
+    @property
+    def _scalar_name(self):
+        """PyTorch's C++ scalar type name, as error messages show it ("Float", "Long")."""
+        return self._legacy_name[:-len("Tensor")]
+
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))
 
