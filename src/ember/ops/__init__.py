@@ -98,3 +98,17 @@ def _bind(modules):
 _modules = _load_modules()
 _collect(_modules)
 _bind(_modules)
+
+# PyTorch also exposes these in-place methods as functions (``torch.exp_(x)``).
+_TORCH_LEVEL_INPLACE = (
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
+    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_",
+    "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "index_put_", "lcm_",
+    "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_",
+    "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
+    "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_",
+)
+for _name in _TORCH_LEVEL_INPLACE:
+    if hasattr(Tensor, _name):
+        FUNCTIONS.setdefault(_name, getattr(Tensor, _name))

@@ -10,7 +10,8 @@ PyTorch's do::
 
 import collections
 
-__all__ = ["max", "min", "median", "sort", "topk", "kthvalue", "aminmax"]
+__all__ = ["max", "min", "median", "sort", "topk", "kthvalue", "aminmax", "frexp", "mode",
+           "cummax", "cummin", "nanmedian", "histogram"]
 
 
 def _make(name, fields=("values", "indices")):
@@ -33,3 +34,9 @@ sort = _make("sort")
 topk = _make("topk")
 kthvalue = _make("kthvalue")
 aminmax = _make("aminmax", ("min", "max"))
+frexp = _make("frexp", ("mantissa", "exponent"))
+mode = _make("mode")
+cummax = _make("cummax")
+cummin = _make("cummin")
+nanmedian = _make("nanmedian")
+histogram = _make("histogram", ("hist", "bin_edges"))
