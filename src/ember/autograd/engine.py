@@ -20,6 +20,8 @@ recorded like any forward computation, giving higher-order gradients for free.
 
 from heapq import heappop, heappush
 
+import numpy as np
+
 from .._dtype import _BY_NUMPY
 from . import anomaly_mode, grad_mode
 from .anomaly_mode import state as anomaly_state
@@ -122,59 +124,62 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
     state = grad_mode._state
     previous_mode = state.enabled
     state.enabled = create_graph
-    try:
-        while ready:
-            node = heappop(ready)[1]
-            grads = buffers.pop(node)
-            if node._has_hooks:
-                grads = _run_pre_hooks(node, grads)
-            if captures is not None and node in captures:
-                for i, nr in captures[node]:
-                    results[i] = grads[nr]
-            if node.is_accumulator:
-                if grads[0] is not None and (needed is None or (accumulate
-                                                                and node in captures)):
-                    node.apply(grads[0], create_graph)
-                continue
-            if needed is not None and node not in needed:
-                continue
-            if anomaly_state.enabled:
-                grad_inputs = anomaly_mode.run_node(node, grads, _call_multi)
-            elif node._num_outputs == 1:
-                grad_inputs = node.backward(grads[0])
-            else:
-                grad_inputs = _call_multi(node, grads)
-            if type(grad_inputs) is not tuple:
-                grad_inputs = tuple(grad_inputs) if isinstance(grad_inputs, list) \
-                    else (grad_inputs,)
-            if not retain_graph and node._saved is not None:
-                node._saved = None
-            if node._hooks:
-                for hook in tuple(node._hooks):
-                    new = hook(grad_inputs, tuple(grads))
-                    if new is not None:
-                        grad_inputs = tuple(new)
-            next_functions = node.next_functions
-            if len(grad_inputs) != len(next_functions):
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(next_functions)}, got {len(grad_inputs)})")
-            for (child, nr), grad, meta in zip(next_functions, grad_inputs, node._input_meta):
-                if child is None or grad is None:
+    # Derivatives may divide by zero or take log(0) on the way to a correct result (inf * 0
+    # masked later); PyTorch says nothing then, and neither does ember.
+    with np.errstate(all="ignore"):
+        try:
+            while ready:
+                node = heappop(ready)[1]
+                grads = buffers.pop(node)
+                if node._has_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                if captures is not None and node in captures:
+                    for i, nr in captures[node]:
+                        results[i] = grads[nr]
+                if node.is_accumulator:
+                    if grads[0] is not None and (needed is None or (accumulate
+                                                                    and node in captures)):
+                        node.apply(grads[0], create_graph)
                     continue
-                data = grad._data
-                if data.shape != meta[0] or data.dtype != meta[1]:
-                    grad = _reduce_to_input(grad, meta)
-                slots = buffers.get(child)
-                if slots is None:
-                    buffers[child] = [grad] if nr == 0 and child._num_outputs == 1 \
-                        else _new_slots(child, nr, grad)
-                    heappush(ready, (-child._seq, child))
+                if needed is not None and node not in needed:
+                    continue
+                if anomaly_state.enabled:
+                    grad_inputs = anomaly_mode.run_node(node, grads, _call_multi)
+                elif node._num_outputs == 1:
+                    grad_inputs = node.backward(grads[0])
                 else:
-                    old = slots[nr]
-                    slots[nr] = grad if old is None else old + grad
-    finally:
-        state.enabled = previous_mode
+                    grad_inputs = _call_multi(node, grads)
+                if type(grad_inputs) is not tuple:
+                    grad_inputs = tuple(grad_inputs) if isinstance(grad_inputs, list) \
+                        else (grad_inputs,)
+                if not retain_graph and node._saved is not None:
+                    node._saved = None
+                if node._hooks:
+                    for hook in tuple(node._hooks):
+                        new = hook(grad_inputs, tuple(grads))
+                        if new is not None:
+                            grad_inputs = tuple(new)
+                next_functions = node.next_functions
+                if len(grad_inputs) != len(next_functions):
+                    raise RuntimeError(
+                        f"function {node.name()} returned an incorrect number of gradients "
+                        f"(expected {len(next_functions)}, got {len(grad_inputs)})")
+                for (child, nr), grad, meta in zip(next_functions, grad_inputs, node._input_meta):
+                    if child is None or grad is None:
+                        continue
+                    data = grad._data
+                    if data.shape != meta[0] or data.dtype != meta[1]:
+                        grad = _reduce_to_input(grad, meta)
+                    slots = buffers.get(child)
+                    if slots is None:
+                        buffers[child] = [grad] if nr == 0 and child._num_outputs == 1 \
+                            else _new_slots(child, nr, grad)
+                        heappush(ready, (-child._seq, child))
+                    else:
+                        old = slots[nr]
+                        slots[nr] = grad if old is None else old + grad
+        finally:
+            state.enabled = previous_mode
     return results
 
 

@@ -168,6 +168,40 @@ amax = _amax_amin(np.maximum.reduce, AmaxBackward0, "amax")
 amin = _amax_amin(np.minimum.reduce, AminBackward0, "amin")
 
 
+class AminmaxBackward0(Op):
+    saves = (0,)
+    formula = "d(min, max)/da_i = 1/k for the k elements of a slice equal to each"
+
+    def backward(self, grad_min, grad_max):
+        (a,) = self.saved_tensors
+        dims, keepdim, minimum, maximum = self.ctx
+        total = None
+        for grad, value in ((grad_min, minimum), (grad_max, maximum)):
+            mask = wrap(a._data == restore_dims(value, dims, keepdim)._data)
+            count = mask.sum(dims, keepdim=True) if dims else mask.to(grad.dtype)
+            part = restore_dims(grad, dims, keepdim) / count * mask
+            total = part if total is None else total + part
+        return total
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over everything or along ``dim``; ties share each gradient."""
+    data = input._data
+    dims = normalize_dims(dim, data.ndim) if dim is not None else tuple(range(data.ndim))
+    if data.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
+                               "the operation has no identity.")
+        if data.shape[dims[0]] == 0:
+            raise IndexError(f"aminmax(): Expected reduction dim {dim} to have non-zero size.")
+    minimum = wrap(np.asarray(np.minimum.reduce(data, axis=dims, keepdims=keepdim)))
+    maximum = wrap(np.asarray(np.maximum.reduce(data, axis=dims, keepdims=keepdim)))
+    if _state.enabled and input._requires_grad:
+        record_multi(AminmaxBackward0, (minimum, maximum), (input,),
+                     (dims, keepdim, minimum.detach(), maximum.detach()))
+    return _return_types.aminmax(minimum, maximum)
+
+
 # -- argmax, argmin -----------------------------------------------------------------------
 def _arg_extreme(np_arg, name):
     def op(input, dim=None, keepdim=False):
@@ -192,4 +226,4 @@ def _arg_extreme(np_arg, name):
 argmax = _arg_extreme(np.argmax, "argmax")
 argmin = _arg_extreme(np.argmin, "argmin")
 
-__all__ = ["max", "min", "amax", "amin", "argmax", "argmin"]
+__all__ = ["max", "min", "amax", "amin", "aminmax", "argmax", "argmin"]
