@@ -60,7 +60,8 @@ for _name, _method in _distributions.METHODS.items():
     setattr(Tensor, _name, _method)
 
 _LAZY_SUBMODULES = {"nn", "optim", "utils", "autograd", "random", "cli", "compat", "testing",
-                    "linalg", "serialization", "viz", "doctor", "notebook", "distributed"}
+                    "linalg", "serialization", "viz", "doctor", "notebook", "distributed",
+                    "cuda", "backends"}
 
 
 def load_ipython_extension(ipython):
