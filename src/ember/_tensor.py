@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
+from ._size import Size
 
 __all__ = ["Tensor"]
 
@@ -67,7 +68,6 @@ class Tensor:
 
     @property
     def shape(self):
-        from ._size import Size
         return Size(self._data.shape)
 
     def size(self, dim=None):
@@ -197,10 +197,10 @@ class Tensor:
 
     @property
     def data(self):
-        """The same values, detached from the graph (shares memory and version)."""
-        out = Tensor._from_array(self._data)
-        out._vc = self._vc
-        return out
+        """The same values, detached from the graph. It shares memory but not the version
+        counter (unlike ``detach()``), so in-place changes through ``.data`` go unseen by
+        autograd's checks, as in PyTorch."""
+        return Tensor._from_array(self._data)
 
     @data.setter
     def data(self, value):
