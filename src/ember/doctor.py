@@ -48,12 +48,20 @@ class EmberDoctorWarning(UserWarning):
 class _LeafState:
     """What a leaf looked like after the last backward() that reached it."""
 
-    __slots__ = ("leaf", "grad", "grad_version", "leaf_version", "summed", "where", "name")
+    __slots__ = ("leaf", "grad", "grad_version", "leaf_version", "leaf_values", "summed",
+                 "where", "name")
 
     def __init__(self, leaf):
         self.leaf = weakref.ref(leaf)
         self.summed = 0
         self.where = None
+
+
+def _changed(leaf, state):
+    """Whether ``leaf`` was updated since ``state`` was taken: in place (its version moved)
+    or through ``.data``, which has a version counter of its own (so compare values)."""
+    return (leaf._vc[0] != state.leaf_version
+            or not np.array_equal(leaf._data, state.leaf_values, equal_nan=True))
 
 
 class Doctor:
@@ -99,7 +107,7 @@ class Doctor:
             return Doctor._active
         from . import nn, optim
         self._leaves = {}
-        # A leaf's version counter is shared by its ``.data``: finds W from ``W.data``.
+        # A leaf's array is shared by its ``.data``: finds W from ``W.data``.
         self._leaf_by_memory = {}
         self._losses = {}
         self._reads = {}
@@ -194,7 +202,7 @@ class Doctor:
             if not kept:
                 state.summed = 0
                 continue
-            if leaf._vc[0] != state.leaf_version:
+            if _changed(leaf, state):
                 name = self._name(leaf, frame)
                 self._warn("grad-not-reset",
                            f"{name}.grad still holds the gradient of the previous step ({name} "
@@ -217,13 +225,14 @@ class Doctor:
             state.grad = weakref.ref(grad) if grad is not None else _none
             state.grad_version = grad._vc[0] if grad is not None else None
             state.leaf_version = leaf._vc[0]
-            self._leaf_by_memory[id(leaf._vc)] = state.leaf
+            state.leaf_values = leaf._data.copy()
+            self._leaf_by_memory[id(leaf._data)] = state.leaf
 
     def _check_summed_gradients(self):
         for state in self._leaves.values():
             leaf = state.leaf()
             if (leaf is None or not state.summed or leaf._grad is not state.grad()
-                    or leaf._vc[0] != state.leaf_version):
+                    or _changed(leaf, state)):
                 continue
             self._warn("grad-accumulated",
                        f"{state.name}.grad is the sum of the gradients of {state.summed + 1} "
@@ -314,9 +323,9 @@ class Doctor:
         """The leaf that requires grad that ``tensor`` is (or, via ``.data``, shares)."""
         if tensor._requires_grad and tensor._grad_fn is None:
             return tensor
-        ref = self._leaf_by_memory.get(id(tensor._vc))
+        ref = self._leaf_by_memory.get(id(tensor._data))
         leaf = ref() if ref is not None else None
-        if leaf is not None and leaf._vc is tensor._vc and leaf._data is tensor._data:
+        if leaf is not None and leaf._data is tensor._data:
             return leaf
         return None
 
