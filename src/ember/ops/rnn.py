@@ -1,0 +1,286 @@
+"""Recurrent cells (``lstm_cell``, ``gru_cell``, ``rnn_tanh_cell``, ``rnn_relu_cell``) and the
+fused LSTM layer behind ``nn.LSTM``.
+
+The cells are built from ember ops, as PyTorch builds them (so ``hy.grad_fn`` is PyTorch's:
+``MulBackward0`` for an LSTM's ``h``, ``AddBackward0`` for its ``c`` and for a GRU). The
+``_step`` variants take the input projection precomputed for the whole sequence, as PyTorch's
+CPU layers do; ``rnn_layer`` steps them over a sequence (or a ``PackedSequence``'s data).
+
+``lstm_layer`` runs one direction of one float LSTM layer over a whole sequence as a single
+graph node, named as PyTorch's oneDNN kernel (``MkldnnRnnLayerBackward0``). Its forward is a
+NumPy loop over time steps (one GEMM per step, the gate nonlinearities in place); its backward
+is back-propagation through time written in ember ops. Under ``create_graph=True`` the gates
+are recomputed from the inputs with the composite cell, so the same formula is then
+differentiable again (double backward through an LSTM works, as on PyTorch's CPU).
+"""
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ._dispatch import Op, record_multi, wrap
+from .addmm import addmm
+from .joining import cat, stack
+
+__all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
+FUNCTION_ONLY = list(__all__)
+
+_state = grad_mode._state
+
+
+def _linear(input, weight, bias):
+    """``input @ weight.T + bias`` over the last dimension (``nn.functional.linear``)."""
+    if input.dim() != 2:
+        flat = _linear(input.reshape(-1, input.shape[-1]), weight, bias)
+        return flat.view(*input.shape[:-1], weight.shape[0])
+    if bias is None:
+        return input.mm(weight.t())
+    return addmm(bias, input, weight.t())
+
+
+def _check_cell(input, hiddens, w_ih, w_hh):
+    """PyTorch's ``check_rnn_cell_forward_input`` / ``_hidden`` messages."""
+    if input.shape[1] != w_ih.shape[1]:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} "
+                           f"expected {w_ih.shape[1]}")
+    for label, hx in enumerate(hiddens):
+        if input.shape[0] != hx.shape[0]:
+            raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
+                               f"hidden{label} batch size {hx.shape[0]}")
+        if hx.shape[1] != w_hh.shape[1]:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: "
+                               f"got {hx.shape[1]}, expected {w_hh.shape[1]}")
+
+
+def lstm_step(igates, hx, cx, w_hh, b_hh):
+    """One LSTM step from the precomputed input projection: ``(hy, cy)``."""
+    ingate, forgetgate, cellgate, outgate = (_linear(hx, w_hh, b_hh) + igates).chunk(4, 1)
+    ingate, forgetgate = ingate.sigmoid(), forgetgate.sigmoid()
+    cellgate, outgate = cellgate.tanh(), outgate.sigmoid()
+    cy = forgetgate * cx + ingate * cellgate
+    return outgate * cy.tanh(), cy
+
+
+def gru_step(igates, hx, w_hh, b_hh):
+    """One GRU step: ``n = tanh(i_n + r * h_n)``, ``hy = (hx - n) * z + n``."""
+    i_r, i_z, i_n = igates.chunk(3, 1)
+    h_r, h_z, h_n = _linear(hx, w_hh, b_hh).chunk(3, 1)
+    resetgate = (h_r + i_r).sigmoid()
+    inputgate = (h_z + i_z).sigmoid()
+    newgate = (i_n + h_n * resetgate).tanh()
+    return (hx - newgate) * inputgate + newgate
+
+
+def rnn_step(igates, hx, w_hh, b_hh, nonlinearity):
+    pre = _linear(hx, w_hh, b_hh) + igates
+    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    _check_cell(input, hx, w_ih, w_hh)
+    return lstm_step(_linear(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    _check_cell(input, (hx,), w_ih, w_hh)
+    return gru_step(_linear(input, w_ih, b_ih), hx, w_hh, b_hh)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    _check_cell(input, (hx,), w_ih, w_hh)
+    return rnn_step(_linear(input, w_ih, b_ih), hx, w_hh, b_hh, "tanh")
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    _check_cell(input, (hx,), w_ih, w_hh)
+    return rnn_step(_linear(input, w_ih, b_ih), hx, w_hh, b_hh, "relu")
+
+
+def rnn_layer(mode, input, hx, cx, params, reverse, batch_sizes):
+    """One direction of one layer through the composite cells: ``(output, h_n, c_n)``.
+
+    ``params`` is ``(w_ih, w_hh, b_ih, b_hh, w_hr)``; ``batch_sizes`` (a list) means
+    ``input`` is the data of a ``PackedSequence``. ``cx`` is None except for an LSTM.
+    """
+    w_ih, w_hh, b_ih, b_hh, w_hr = params
+    igates = _linear(input, w_ih, b_ih)
+
+    def step(x, h, c):
+        if mode == "LSTM":
+            h, c = lstm_step(x, h, c, w_hh, b_hh)
+            return (h if w_hr is None else h.matmul(w_hr.t())), c
+        if mode == "GRU":
+            return gru_step(x, h, w_hh, b_hh), None
+        return rnn_step(x, h, w_hh, b_hh, "tanh" if mode == "RNN_TANH" else "relu"), None
+
+    if batch_sizes is None:
+        igates = igates.unbind(0)
+        outputs = [None] * len(igates)
+        for t in (reversed(range(len(igates))) if reverse else range(len(igates))):
+            hx, cx = step(igates[t], hx, cx)
+            outputs[t] = hx
+        return stack(outputs), hx, cx
+    offsets = [0]
+    for size in batch_sizes:
+        offsets.append(offsets[-1] + size)
+    outputs = [None] * len(batch_sizes)
+    if reverse:
+        # The shortest sequences start last: rows join the state as the batch grows.
+        full_h, full_c = hx, cx
+        last = batch_sizes[-1]
+        hx = hx[:last]
+        cx = None if cx is None else cx[:last]
+        for t in reversed(range(len(batch_sizes))):
+            size = batch_sizes[t]
+            if size > last:
+                hx = cat([hx, full_h[last:size]])
+                cx = None if cx is None else cat([cx, full_c[last:size]])
+                last = size
+            hx, cx = step(igates[offsets[t]:offsets[t + 1]], hx, cx)
+            outputs[t] = hx
+        return cat(outputs), hx, cx
+    # Forward: rows whose sequence ended leave the state and are set aside.
+    done_h, done_c = [], []
+    last = batch_sizes[0]
+    for t, size in enumerate(batch_sizes):
+        if size < last:
+            done_h.append(hx[size:last])
+            hx = hx[:size]
+            if cx is not None:
+                done_c.append(cx[size:last])
+                cx = cx[:size]
+            last = size
+        hx, cx = step(igates[offsets[t]:offsets[t + 1]], hx, cx)
+        outputs[t] = hx
+    h_n = cat([hx] + done_h[::-1])
+    c_n = None if cx is None else cat([cx] + done_c[::-1])
+    return cat(outputs), h_n, c_n
+
+
+def _gate_affine(hidden_size, dtype):
+    """Per-column scale and shift turning ``tanh`` into the four gates [i, f, g, o]:
+    sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one ``tanh`` over the row serves all four."""
+    scale = np.full(4 * hidden_size, 0.5, dtype)
+    scale[2 * hidden_size:3 * hidden_size] = 1
+    shift = np.where(scale == 1, 0, 0.5).astype(dtype)
+    return scale, shift
+
+
+def _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The layer on arrays: output, the activated gates, the cells and ``tanh`` of them."""
+    steps, batch, _ = x.shape
+    hidden = w_hh.shape[1]
+    scale, shift = _gate_affine(hidden, x.dtype)
+    # The input projection of every step in one GEMM, pre-scaled for the tanh trick.
+    gates = np.matmul(x.reshape(steps * batch, -1), w_ih.T * scale)
+    if b_ih is not None:
+        gates += (b_ih + b_hh) * scale
+    gates = gates.reshape(steps, batch, 4 * hidden)
+    w_hh_t = (w_hh * scale[:, None]).T
+    output = np.empty((steps, batch, hidden), x.dtype)
+    cells = np.empty_like(output)
+    tanh_cells = np.empty_like(output)
+    product = np.empty((batch, hidden), x.dtype)
+    h, c = h0, c0
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        a = gates[t]
+        a += h @ w_hh_t
+        np.tanh(a, out=a)
+        a *= scale
+        a += shift
+        ingate, forgetgate = a[:, :hidden], a[:, hidden:2 * hidden]
+        cellgate, outgate = a[:, 2 * hidden:3 * hidden], a[:, 3 * hidden:]
+        c_t, tc_t, h_t = cells[t], tanh_cells[t], output[t]
+        np.multiply(forgetgate, c, out=c_t)
+        np.multiply(ingate, cellgate, out=product)
+        c_t += product
+        np.tanh(c_t, out=tc_t)
+        np.multiply(outgate, tc_t, out=h_t)
+        h, c = h_t, c_t
+    return output, gates, cells, tanh_cells
+
+
+def _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """The forward again in differentiable ember ops (for ``create_graph=True``)."""
+    igates = _linear(x, w_ih, b_ih).unbind(0)
+    steps = len(igates)
+    gates, cells, outputs = [None] * steps, [None] * steps, [None] * steps
+    h, c = h0, c0
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        pre = (_linear(h, w_hh, b_hh) + igates[t]).chunk(4, 1)
+        a = cat([pre[0].sigmoid(), pre[1].sigmoid(), pre[2].tanh(), pre[3].sigmoid()], 1)
+        gates[t] = a
+        ingate, forgetgate, cellgate, outgate = a.chunk(4, 1)
+        c = forgetgate * c + ingate * cellgate
+        h = outgate * c.tanh()
+        cells[t], outputs[t] = c, h
+    cells = stack(cells)
+    return stack(outputs), stack(gates), cells, cells.tanh()
+
+
+class MkldnnRnnLayerBackward0(Op):
+    """One direction of one LSTM layer over a sequence: ``(output, h_n, c_n)``."""
+
+    formula = ("BPTT: dG_t = [dc*g*i(1-i), dc*c_{t-1}*f(1-f), dc*i(1-g^2), dh*tanh(c)*o(1-o)]; "
+               "dh_{t-1} = dG_t @ W_hh, dc_{t-1} = dc_t * f")
+    saves = (0, 1, 2, 3, 4, 5, 6)
+
+    def backward(self, grad_output, grad_hy, grad_cy):
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh = self.saved_tensors
+        reverse = self.ctx["reverse"]
+        if _state.enabled:
+            output, gates, cells, tanh_cells = _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh,
+                                                          reverse)
+        else:
+            output, gates, cells, tanh_cells = (wrap(a) for a in self.ctx["arrays"])
+        first, last = (-1, 0) if reverse else (0, -1)
+        # h and c before each step, in time order.
+        if reverse:
+            h_prev = cat([output[1:], h0.unsqueeze(0)])
+            c_prev = cat([cells[1:], c0.unsqueeze(0)])
+        else:
+            h_prev = cat([h0.unsqueeze(0), output[:-1]])
+            c_prev = cat([c0.unsqueeze(0), cells[:-1]])
+        ingate, forgetgate, cellgate, outgate = gates.chunk(4, 2)
+        # dc_t = dc_{from t+1} + dh_t * o(1 - tanh(c)^2); dG_t = [dc,dc,dc,dh] * coef_t.
+        dh_to_dc = (outgate * (1 - tanh_cells * tanh_cells)).unbind(0)
+        coef = cat([cellgate * ingate * (1 - ingate), c_prev * forgetgate * (1 - forgetgate),
+                    ingate * (1 - cellgate * cellgate),
+                    tanh_cells * outgate * (1 - outgate)], 2).unbind(0)
+        forgets = forgetgate.unbind(0)
+        grad_steps = grad_output.unbind(0)
+        steps = len(grad_steps)
+        order = list(range(steps)) if reverse else list(range(steps - 1, -1, -1))
+        dgates = [None] * steps
+        dh = grad_hy + grad_steps[last]
+        dc_next = grad_cy
+        for k, t in enumerate(order):
+            dc = dc_next + dh * dh_to_dc[t]
+            dgate = cat([dc, dc, dc, dh], 1) * coef[t]
+            dgates[t] = dgate
+            dc_next = dc * forgets[t]
+            if k + 1 < steps:
+                dh = grad_steps[order[k + 1]].addmm(dgate, w_hh)
+        dgates = stack(dgates)
+        flat = dgates.flatten(0, 1)
+        need = [e[0] is not None for e in self.next_functions]
+        dx = dgates.matmul(w_ih) if need[0] else None
+        dh0 = dgates[first].mm(w_hh) if need[1] else None
+        dw_ih = flat.t().mm(x.flatten(0, 1)) if need[3] else None
+        dw_hh = flat.t().mm(h_prev.flatten(0, 1)) if need[4] else None
+        db = flat.sum(0) if need[5] or need[6] else None
+        return dx, dh0, dc_next, dw_ih, dw_hh, db, db
+
+
+def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
+    """One LSTM layer direction on ``x`` (T, B, I): ``(output, h_n, c_n)``, one graph node."""
+    arrays = _lstm_forward(x._data, h0._data, c0._data, w_ih._data, w_hh._data,
+                           None if b_ih is None else b_ih._data,
+                           None if b_hh is None else b_hh._data, reverse)
+    output, cells = arrays[0], arrays[2]
+    end = 0 if reverse else -1
+    results = (wrap(output), wrap(output[end].copy()), wrap(cells[end].copy()))
+    inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    if _state.enabled and any(t is not None and t._requires_grad for t in inputs):
+        record_multi(MkldnnRnnLayerBackward0, results, inputs,
+                     {"reverse": reverse, "arrays": arrays})
+    return results
