@@ -4,7 +4,7 @@ The bookkeeping follows PyTorch's ``torch.optim.Optimizer`` line by line: the sa
 and messages when groups are added, named parameters (``model.named_parameters()``), the
 same ``state_dict`` layout (parameters replaced by their index, ``params`` last in each
 group) and the same ``repr``. Updates are done on the arrays in place, rounded as PyTorch's
-kernels round them (see ``add_scaled_``).
+kernels round them (see ``_kernels``).
 """
 
 import collections
@@ -13,10 +13,10 @@ import warnings
 
 import numpy as np
 
-from .._fma import fma
 from .._tensor import Tensor
+from ._kernels import add_scaled_
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "add_scaled_", "required"]
 
 
 class _Required:
@@ -34,25 +34,6 @@ def _typename(obj):
     if kind.__module__ in ("", "builtins"):
         return kind.__qualname__
     return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def add_scaled_(target, source, alpha):
-    """``target += alpha * source`` in place, rounded once as PyTorch's fused kernel is.
-
-    PyTorch's ``add(..., alpha=)`` is a fused multiply-add. For float32 and float16 the
-    product of the two values is exact in float64, so one float64 sum rounded back gives
-    the fused result, except in ties that need the two values 2**29 apart (an exact
-    rounding to odd first would make every step several times slower); float64 needs
-    ``fma``.
-    """
-    if target.dtype in (np.float32, np.float16):
-        alpha = np.float64(target.dtype.type(alpha))
-        np.copyto(target, target.astype(np.float64) + source.astype(np.float64) * alpha,
-                  casting="same_kind")
-    elif target.dtype == np.float64:
-        np.copyto(target, fma(source, alpha, target))
-    else:
-        target += source * alpha
 
 
 class Optimizer:
@@ -154,6 +135,16 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _step_each(self, closure):
+        """``closure()`` with gradients on, then ``self._update(p, group)`` for every
+        parameter that has a gradient, group by group; returns the closure's loss."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is not None:
+                    self._update(p, group)
+        return loss
+
     def _run_closure(self, closure):
         if closure is None:
             return None
@@ -227,3 +218,70 @@ def _cast(param, value, key):
     if isinstance(value, dict):
         return {k: _cast(param, v, k) for k, v in value.items()}
     return value
+
+
+# -- shared by the algorithms ---------------------------------------------------------------------
+def to_scalar(value):
+    """A hyperparameter for the arithmetic of a step: a one-element tensor becomes a NumPy
+    scalar of its dtype, so that (as in PyTorch, which keeps it a 0-d tensor) the scalar
+    arithmetic it enters is rounded in that dtype."""
+    return value._data.reshape(())[()] if isinstance(value, Tensor) else value
+
+
+def check_lr(lr):
+    """PyTorch's checks of ``lr``, in its order."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_flags(defaults, name):
+    """``differentiable`` is refused (updates run on arrays); ``fused`` excludes the rest."""
+    if defaults.get("fused"):
+        if defaults.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if defaults.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if defaults.get("differentiable"):
+        raise NotImplementedError(f"ember does not support {name}(differentiable=True) yet")
+
+
+_CAPTURABLE_DEVICES = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+
+
+def check_capturable(group, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
+    """``capturable=True`` is for accelerators: PyTorch refuses it on CPU when stepping."""
+    if group.get("capturable"):
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: "
+                             f"{devices}.")
+
+
+def scalar_state(value=0.0):
+    """A 0-d float32 tensor, as PyTorch keeps ``step`` (and ASGD's ``eta``, ``mu``)."""
+    return Tensor._from_array(np.array(value, dtype=np.float32))
+
+
+def zeros_state(param, fill=0):
+    """A state buffer shaped and typed as ``param`` (``torch.zeros_like``/``full_like``)."""
+    return Tensor._from_array(np.full_like(param._data, fill))
+
+
+def increment(step):
+    """``step += 1`` in place on a 0-d state tensor; returns the new value as a float."""
+    step._data += 1
+    step._vc[0] += 1
+    return float(step._data)
+
+
+def restore_group_defaults(optimizer, defaults, scalar_keys=("step",)):
+    """``__setstate__`` of an algorithm: options missing from old checkpoints are filled,
+    and numbers saved where tensors are now kept become 0-d float32 tensors."""
+    for group in optimizer.param_groups:
+        for key, value in defaults.items():
+            group.setdefault(key, value)
+        for p in group["params"]:
+            state = optimizer.state.get(p, {})
+            for key in scalar_keys:
+                if key in state and not isinstance(state[key], Tensor):
+                    state[key] = scalar_state(float(state[key]))
