@@ -63,6 +63,9 @@ def _recording(tensor, args):
 
 def check_writable(data):
     """PyTorch refuses to write where two elements share memory (an expanded tensor)."""
+    if not data.size:
+        # NumPy gives empty ufunc results zero strides; nothing is written there anyway.
+        return
     for n, s in zip(data.shape, data.strides):
         if s == 0 and n > 1:
             raise RuntimeError(OVERLAP_MESSAGE)

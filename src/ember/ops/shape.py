@@ -204,8 +204,10 @@ def broadcast_to(input, size):
 
 def broadcast_shapes(*shapes):
     result = []
-    for i, shape in enumerate(shapes):
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for i, argument in enumerate(shapes):
+        shape = (argument,) if isinstance(argument, int) else tuple(argument)
+        # The message shows the argument as given (a Size prints as torch.Size([...])).
+        shown = shape if isinstance(argument, int) else argument
         for k in range(1, len(shape) + 1):
             n = shape[-k]
             if k > len(result):
@@ -215,7 +217,7 @@ def broadcast_shapes(*shapes):
             elif n != 1 and n != result[-k]:
                 raise RuntimeError(
                     f"Attempting to broadcast a dimension of length {n} at {-k}! Mismatching "
-                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"argument at index {i} had {shown!r}; but expected shape should be "
                     f"broadcastable to [{', '.join(map(str, result))}]")
     return Size(result)
 

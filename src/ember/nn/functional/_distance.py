@@ -1,3 +1,6 @@
-"""(being written)"""
+"""Distance functions of ``nn.functional``: ``torch.cosine_similarity``,
+``torch.pairwise_distance`` and ``torch.pdist`` (kernels in ``ops/distance.py``)."""
 
-__all__ = []
+from ...ops.distance import cosine_similarity, pairwise_distance, pdist
+
+__all__ = ["cosine_similarity", "pairwise_distance", "pdist"]

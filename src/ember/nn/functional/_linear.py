@@ -1,8 +1,12 @@
-"""``linear``: the affine map behind ``nn.Linear``."""
+"""``linear`` and ``bilinear``: the maps behind ``nn.Linear`` and ``nn.Bilinear``.
+
+``bilinear`` is ``torch.bilinear`` (in ``ops/bilinear.py``).
+"""
 
 from ...ops.addmm import addmm
+from ...ops.bilinear import bilinear
 
-__all__ = ["linear"]
+__all__ = ["linear", "bilinear"]
 
 
 def linear(input, weight, bias=None):
