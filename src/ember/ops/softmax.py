@@ -31,6 +31,13 @@ class SoftmaxBackward0(Op):
 
     def backward(self, grad):
         (result,) = self.saved_tensors
+        if not _state.enabled:
+            # First-order backward (no create_graph): the same formula on arrays, without
+            # the per-op cost of ember tensors; a hot path in every classifier.
+            s, g = result._data, grad._data
+            out = g * s
+            out -= s * np.add.reduce(out, axis=self.ctx, keepdims=True)
+            return wrap(out)
         return result * (grad - (grad * result).sum(self.ctx, keepdim=True))
 
 
@@ -40,6 +47,11 @@ class LogSoftmaxBackward0(Op):
 
     def backward(self, grad):
         (result,) = self.saved_tensors
+        if not _state.enabled:
+            # First-order backward: the formula below, on arrays (see SoftmaxBackward0).
+            g = grad._data
+            total = np.add.reduce(g, axis=self.ctx, keepdims=True) if g.ndim else g
+            return wrap(g - np.exp(result._data) * total)
         return grad - result.exp() * grad.sum(self.ctx, keepdim=True)
 
 
