@@ -128,6 +128,29 @@ def record_multi(cls, results, inputs, ctx=None, differentiable=None):
     return node
 
 
+def plain_arrays(*tensors):
+    """Whether a derivative may run on the arrays of ``tensors`` directly: nothing is being
+    recorded (a first-order backward, not ``create_graph``) and all share one dtype, so
+    NumPy computes exactly what the ember ops would. The ember-op formula stays the
+    definition, used whenever the derivative itself must be differentiable."""
+    if _state.enabled:
+        return False
+    first = tensors[0]._data.dtype
+    for t in tensors:
+        # A Python number is "weak" in NumPy as in ember: it takes the array's dtype.
+        if type(t) is not Tensor and not isinstance(t, Tensor):
+            if type(t) is not float and type(t) is not int:
+                return False
+        elif t._data.dtype != first:
+            return False
+    return True
+
+
+def raw(value):
+    """A tensor's array, or a Python number as it is (for ``plain_arrays`` derivatives)."""
+    return value._data if isinstance(value, Tensor) else value
+
+
 def recording(*tensors):
     """Whether an op over these tensors must record a node."""
     if not _state.enabled:

@@ -8,7 +8,7 @@ operands follow the checks of ``mm``/``mv``/``bmm`` in ``linalg.py``.
 
 import numpy as np
 
-from ._dispatch import Op, _state, record, wrap
+from ._dispatch import Op, _state, plain_arrays, record, wrap
 from .linalg import _check_bmm, _check_mm, _check_mv, _check_same_dtype_mm, scalar_name
 
 __all__ = ["addmm", "addmv", "addr", "addbmm", "baddbmm"]
@@ -42,6 +42,11 @@ class AddmmBackward0(Op):
     def backward(self, grad):
         mat1, mat2 = self.saved_tensors
         beta, alpha = self.ctx
+        if beta == 1 and alpha == 1 and plain_arrays(grad, mat1, mat2):
+            g = grad._data
+            return (grad if self.needs_input_grad(0) else None,
+                    wrap(g @ mat2._data.T) if self.needs_input_grad(1) else None,
+                    wrap(mat1._data.T @ g) if self.needs_input_grad(2) else None)
         g = _scale(grad, alpha)
         return (_scale(grad, beta) if self.needs_input_grad(0) else None,
                 g.mm(mat2.t()) if self.needs_input_grad(1) else None,

@@ -16,7 +16,7 @@ integer products are exact, bool is refused.
 import numpy as np
 
 from .. import _dtype
-from ._dispatch import Op, _state, broadcast_error, record, wrap
+from ._dispatch import Op, _state, broadcast_error, plain_arrays, record, wrap
 
 __all__ = ["mm", "bmm", "mv", "dot", "vdot", "matmul", "outer"]
 
@@ -65,6 +65,10 @@ class MmBackward0(Op):
 
     def backward(self, grad):
         a, b = self.saved_tensors
+        if plain_arrays(grad, a, b):
+            g = grad._data
+            return (wrap(g @ b._data.T) if self.needs_input_grad(0) else None,
+                    wrap(a._data.T @ g) if self.needs_input_grad(1) else None)
         return (grad.mm(b.t()) if self.needs_input_grad(0) else None,
                 a.t().mm(grad) if self.needs_input_grad(1) else None)
 

@@ -23,7 +23,9 @@ from ._dispatch import (
     broadcast_error,
     compare,
     float_data,
+    plain_arrays,
     promote_operands,
+    raw,
     record,
     wrap,
 )
@@ -90,6 +92,10 @@ class MulBackward0(Op):
     def backward(self, grad):
         a, b = self.saved_tensors
         edges = self.next_functions
+        if plain_arrays(grad, a, b):
+            g = grad._data
+            return (wrap(g * raw(b)) if edges[0][0] is not None else None,
+                    wrap(g * raw(a)) if edges[1][0] is not None else None)
         return (grad * b if edges[0][0] is not None else None,
                 grad * a if edges[1][0] is not None else None)
 

@@ -58,6 +58,8 @@ class ViewBackward0(Op):
     formula = "view: reshape the gradient back"
 
     def backward(self, grad):
+        if not _state.enabled:
+            return wrap(grad._data.reshape(self._input_meta[0][0]))
         return grad.reshape(self._input_meta[0][0])
 
 
@@ -247,6 +249,8 @@ class TBackward0(Op):
     formula = "t: transpose the gradient back"
 
     def backward(self, grad):
+        if not _state.enabled:
+            return wrap(grad._data.T)
         return grad.t()
 
 

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from ._dispatch import Op, _state, float_data, record, unary, wrap
+from ._dispatch import Op, _state, float_data, plain_arrays, record, unary, wrap
 
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.ops\.")
 
@@ -238,6 +238,8 @@ class ReluBackward0(Op):
 
     def backward(self, grad):
         result = _saved(self)
+        if plain_arrays(grad, result):
+            return wrap(grad._data * (result._data > 0))
         return grad * (result > 0)
 
 

@@ -18,7 +18,7 @@ from ..._creation import ones_like
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...ops import loss as _torch_loss
-from ...ops._dispatch import Op, _state, record, wrap
+from ...ops._dispatch import Op, _state, plain_arrays, record, wrap
 from ...ops.distance import pairwise_distance
 from ._activation import logsigmoid
 from ._classification_loss import *  # noqa: F401,F403
@@ -71,6 +71,12 @@ class MseLossBackward0(Op):
     def backward(self, grad):
         input, target = self.saved_tensors
         scale = 2.0 / max(input._data.size, 1) if self.ctx == "mean" else 2.0
+        if plain_arrays(grad, input, target):
+            g = (input._data - target._data) * input._data.dtype.type(scale)
+            g *= grad._data
+            g = wrap(g)
+            return (g if self.needs_input_grad(0) else None,
+                    wrap(-g._data) if self.needs_input_grad(1) else None)
         g = grad * ((input - target) * scale)
         return (g if self.needs_input_grad(0) else None,
                 -g if self.needs_input_grad(1) else None)
