@@ -56,9 +56,10 @@ def read_at(input, key):
     return out
 
 
-def write_at(input, key, values, accumulate=False):
-    """A copy of ``input`` with ``values`` written (or added) at a NumPy key."""
-    data = input._data.copy()
+def write_at(input, key, values, accumulate=False, fresh=False):
+    """A copy of ``input`` with ``values`` written (or added) at a NumPy key; ``fresh`` says
+    ``input`` is a new array no one else holds (a backward's zeros), so it is written in place."""
+    data = input._data if fresh else input._data.copy()
     if accumulate:
         np.add.at(data, key, values._data)
     else:
@@ -123,7 +124,7 @@ class SelectBackward0(Op):
     def backward(self, grad):
         dim, index = self.ctx
         zeros = wrap(np.zeros(self._input_meta[0][0], dtype=grad._data.dtype))
-        return write_at(zeros, (slice(None),) * dim + (index,), grad)
+        return write_at(zeros, (slice(None),) * dim + (index,), grad, fresh=True)
 
 
 class SliceBackward0(Op):
@@ -132,7 +133,7 @@ class SliceBackward0(Op):
     def backward(self, grad):
         dim, sl = self.ctx
         zeros = wrap(np.zeros(self._input_meta[0][0], dtype=grad._data.dtype))
-        return write_at(zeros, (slice(None),) * dim + (sl,), grad)
+        return write_at(zeros, (slice(None),) * dim + (sl,), grad, fresh=True)
 
 
 class AliasBackward0(Op):
