@@ -95,7 +95,10 @@ def test_pad_hypothesis(shape, pads, mode):
     try:
         ember.nn.functional.pad(ember.tensor(x), pad, mode=mode)
     except (RuntimeError, NotImplementedError):
-        check_error(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), x)
+        # Both refuse; PyTorch's text for a negative output size varies by kernel (some
+        # are internal overflow messages), so only the exception type is compared.
+        check_error(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), x,
+                    match_message=False)
         return
     check_op(lambda lib, x: lib.nn.functional.pad(x, pad, mode=mode), x)
 

@@ -100,6 +100,11 @@ def _index_pad(input, pad, mode, nd):
     if nd == 1 and data.shape[-1] + pad[0] + pad[1] < 1:
         raise RuntimeError(f"input (W: {data.shape[-1]}) is too small. Calculated output W: "
                            f"{data.shape[-1] + pad[0] + pad[1]}")
+    for dim, left, right in _pairs(pad, ndim, nd):
+        if data.shape[dim] + left + right < 0:
+            # PyTorch fails here too, with messages that vary by kernel and rank.
+            raise RuntimeError(f"Padding ({left}, {right}) at dimension {dim} of input "
+                               f"{_shape(data.shape)} gives a negative output size")
     if data.dtype.kind == "b":
         raise NotImplementedError(f'"{kernel}_pad{nd}d" not implemented for \'Bool\'')
     indices = []
