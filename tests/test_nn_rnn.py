@@ -307,3 +307,52 @@ def test_lstm_double_backward_matches_torch():
     for e, t in zip(e_results, t_results):
         np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), atol=1e-5,
                                    rtol=1e-4)
+
+
+# the fused LSTM layer's two backward paths: NumPy BPTT (first order) and ember ops
+# (create_graph=True) must give the same gradients
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("steps", [1, 4])
+def test_lstm_layer_fast_and_create_graph_paths_agree(reverse, bias, steps):
+    from ember.ops.rnn import lstm_layer
+    g = np.random.default_rng(3)
+
+    def leaf(*shape):
+        return ember.tensor(g.standard_normal(shape).astype(np.float32) * 0.5,
+                            requires_grad=True)
+
+    inputs = [leaf(steps, 3, 5), leaf(3, 4), leaf(3, 4), leaf(16, 5), leaf(16, 4)]
+    inputs += [leaf(16), leaf(16)] if bias else [None, None]
+    given = [t for t in inputs if t is not None]
+    upstream = [ember.tensor(g.standard_normal(s).astype(np.float32))
+                for s in [(steps, 3, 4), (3, 4), (3, 4)]]
+    results = lstm_layer(*inputs, reverse=reverse)
+    fast = ember.autograd.grad(results, given, upstream, retain_graph=True)
+    composite = ember.autograd.grad(results, given, upstream, create_graph=True)
+    assert all(c.requires_grad for c in composite)
+    for f, c in zip(fast, composite):
+        np.testing.assert_allclose(f.numpy(), c.detach().numpy(), atol=1e-6, rtol=1e-5)
+
+
+def test_lstm_batch_first_fast_and_create_graph_paths_agree():
+    ember.manual_seed(0)
+    module = ember.nn.LSTM(4, 6, num_layers=2, bidirectional=True, batch_first=True)
+    x = ember.tensor(X, requires_grad=True)
+    out, (h, c) = module(x)
+    loss = (out * out).sum() + (h * c).sum()
+    wanted = [x] + list(module.parameters())
+    fast = ember.autograd.grad(loss, wanted, retain_graph=True)
+    composite = ember.autograd.grad(loss, wanted, create_graph=True)
+    for f, c in zip(fast, composite):
+        np.testing.assert_allclose(f.numpy(), c.detach().numpy(), atol=1e-5, rtol=1e-5)
+
+
+def test_lstm_output_modified_in_place_is_an_error():
+    def run(lib):
+        out, _ = lib.nn.LSTM(4, 6)(lib.tensor(X))
+        out.add_(1)
+        out.sum().backward()
+
+    check_error(lambda lib, x: run(lib), X)

@@ -8,10 +8,12 @@ CPU layers do; ``rnn_layer`` steps them over a sequence (or a ``PackedSequence``
 
 ``lstm_layer`` runs one direction of one float LSTM layer over a whole sequence as a single
 graph node, named as PyTorch's oneDNN kernel (``MkldnnRnnLayerBackward0``). Its forward is a
-NumPy loop over time steps (one GEMM per step, the gate nonlinearities in place); its backward
-is back-propagation through time written in ember ops. Under ``create_graph=True`` the gates
-are recomputed from the inputs with the composite cell, so the same formula is then
-differentiable again (double backward through an LSTM works, as on PyTorch's CPU).
+NumPy loop over time steps (one GEMM per step, the gate nonlinearities in place, outputs
+preallocated) that also leaves the derivative coefficients in the gates' buffer. Its
+first-order backward is back-propagation through time on those arrays (one GEMM per step; the
+weight and input gradients one GEMM each over the sequence). Under ``create_graph=True`` the
+gates are recomputed from the inputs with ember ops and the same formula is written in ember
+ops, so double backward through an LSTM works, as on PyTorch's CPU.
 """
 
 import numpy as np
@@ -165,38 +167,131 @@ def _gate_affine(hidden_size, dtype):
     return scale, shift
 
 
-def _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
-    """The layer on arrays: output, the activated gates, the cells and ``tanh`` of them."""
+def _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, for_backward):
+    """The layer on arrays: ``(output, h_n, c_n, saved)``; ``saved`` (what the first-order
+    backward needs, see ``_lstm_backward``) is None unless ``for_backward``."""
     steps, batch, _ = x.shape
     hidden = w_hh.shape[1]
-    scale, shift = _gate_affine(hidden, x.dtype)
+    dtype = x.dtype
+    scale, shift = _gate_affine(hidden, dtype)
     # The input projection of every step in one GEMM, pre-scaled for the tanh trick.
-    gates = np.matmul(x.reshape(steps * batch, -1), w_ih.T * scale)
-    if b_ih is not None:
-        gates += (b_ih + b_hh) * scale
-    gates = gates.reshape(steps, batch, 4 * hidden)
-    w_hh_t = (w_hh * scale[:, None]).T
-    output = np.empty((steps, batch, hidden), x.dtype)
-    cells = np.empty_like(output)
+    x_flat = x.reshape(steps * batch, x.shape[2])
+    gates = np.matmul(x_flat, w_ih.T * scale).reshape(steps, batch, 4 * hidden)
+    w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)
+    # Same-shape operands for the in-loop ufuncs (faster than broadcasting a row); the bias
+    # is added per step, while that step's gates are in cache.
+    scale, shift = (np.broadcast_to(v, (batch, 4 * hidden)).copy() for v in (scale, shift))
+    bias = None if b_ih is None else (b_ih + b_hh) * scale
+    output = np.empty((steps, batch, hidden), dtype)
+    # c0 sits where the step before the first would be, so the previous cells are one view.
+    cells = np.empty((steps + 1, batch, hidden), dtype)
+    if reverse:
+        cells[steps] = c0
+        c_prev, cells = cells[1:], cells[:steps]
+        order = range(steps - 1, -1, -1)
+    else:
+        cells[0] = c0
+        c_prev, cells = cells[:steps], cells[1:]
+        order = range(steps)
     tanh_cells = np.empty_like(output)
-    product = np.empty((batch, hidden), x.dtype)
-    h, c = h0, c0
-    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+    product = np.empty((batch, hidden), dtype)
+    recurrent = np.empty((batch, 4 * hidden), dtype)
+    h2, h3 = 2 * hidden, 3 * hidden
+    h = h0
+    # A zero initial state (the default) makes the first step's recurrent GEMM zero.
+    skip = not h0.any()
+    for t in order:
         a = gates[t]
-        a += h @ w_hh_t
+        if skip:
+            recurrent.fill(0)
+            skip = False
+        else:
+            np.matmul(h, w_hh_t, out=recurrent)
+        if bias is not None:
+            recurrent += bias
+        a += recurrent
         np.tanh(a, out=a)
         a *= scale
         a += shift
-        ingate, forgetgate = a[:, :hidden], a[:, hidden:2 * hidden]
-        cellgate, outgate = a[:, 2 * hidden:3 * hidden], a[:, 3 * hidden:]
-        c_t, tc_t, h_t = cells[t], tanh_cells[t], output[t]
-        np.multiply(forgetgate, c, out=c_t)
-        np.multiply(ingate, cellgate, out=product)
+        c_t, tc_t, h = cells[t], tanh_cells[t], output[t]
+        np.multiply(a[:, hidden:h2], c_prev[t], out=c_t)
+        np.multiply(a[:, :hidden], a[:, h2:h3], out=product)
         c_t += product
         np.tanh(c_t, out=tc_t)
-        np.multiply(outgate, tc_t, out=h_t)
-        h, c = h_t, c_t
-    return output, gates, cells, tanh_cells
+        np.multiply(a[:, h3:], tc_t, out=h)
+    end = order[-1]
+    h_n, c_n = output[end].copy(), cells[end].copy()
+    if not for_backward:
+        return output, h_n, c_n, None
+    # The derivative coefficients over the whole sequence at once, in place of the gates:
+    # dG_t = [dc, dc, dc, dh]_t * coef_t, and dc_t gets dh_t * o(1 - tanh(c)^2).
+    coef = gates.reshape(steps, batch, 4, hidden)
+    ingate, forgetgate, cellgate, outgate = (coef[:, :, k] for k in range(4))
+    forget = forgetgate.copy()
+    tmp = np.empty_like(output)
+    np.subtract(1, outgate, out=tmp)
+    tmp *= tanh_cells
+    dh_to_dc = tanh_cells
+    np.multiply(tanh_cells, tanh_cells, out=dh_to_dc)
+    np.subtract(1, dh_to_dc, out=dh_to_dc)
+    dh_to_dc *= outgate
+    outgate *= tmp
+    np.subtract(1, forgetgate, out=tmp)
+    tmp *= c_prev
+    forgetgate *= tmp
+    np.subtract(1, ingate, out=tmp)
+    tmp *= cellgate
+    np.multiply(cellgate, cellgate, out=cellgate)
+    np.subtract(1, cellgate, out=cellgate)
+    cellgate *= ingate
+    ingate *= tmp
+    return output, h_n, c_n, (coef, dh_to_dc, forget, x_flat)
+
+
+def _lstm_backward(saved, output, h0, w_ih, w_hh, grad_output, grad_hy, grad_cy, reverse,
+                   need):
+    """BPTT on arrays: the gradients of (x, h0, c0, w_ih, w_hh, bias), None where not needed.
+
+    One GEMM per step (``dG_t @ W_hh``); the weight and input gradients are single GEMMs over
+    the whole sequence afterwards."""
+    coef, dh_to_dc, forget, x_flat = saved
+    steps, batch, _, hidden = coef.shape
+    dgates = np.empty_like(coef)
+    dgates_ifg, dgates_o = dgates[:, :, :3], dgates[:, :, 3]
+    coef_ifg, coef_o = coef[:, :, :3], coef[:, :, 3]
+    rows = dgates.reshape(steps, batch, 4 * hidden)
+    dh = np.empty((batch, hidden), coef.dtype)
+    dc = np.empty_like(dh)
+    carry_out = np.empty_like(dh)
+    order = range(steps) if reverse else range(steps - 1, -1, -1)
+    np.add(grad_output[order[0]], grad_hy, out=dh)
+    carry = grad_cy
+    later = None
+    for t in order:
+        if later is not None:
+            np.matmul(rows[later], w_hh, out=dh)
+            dh += grad_output[t]
+        np.multiply(dh, dh_to_dc[t], out=dc)
+        dc += carry
+        np.multiply(coef_ifg[t], dc[:, None], out=dgates_ifg[t])
+        np.multiply(coef_o[t], dh, out=dgates_o[t])
+        np.multiply(dc, forget[t], out=carry_out)
+        carry = carry_out
+        later = t
+    flat = rows.reshape(steps * batch, 4 * hidden)
+    dx = np.matmul(flat, w_ih).reshape(steps, batch, w_ih.shape[1]) if need[0] else None
+    dh0 = np.matmul(rows[later], w_hh) if need[1] else None
+    dc0 = carry if need[2] else None
+    dw_ih = np.matmul(flat.T, x_flat) if need[3] else None
+    dw_hh = None
+    if need[4]:
+        # h before each step is the output of the neighbouring step, or h0 at the edge.
+        inner = (rows[:-1], output[1:]) if reverse else (rows[1:], output[:-1])
+        dw_hh = np.matmul(inner[0].reshape(-1, 4 * hidden).T, inner[1].reshape(-1, hidden))
+        if h0.any():
+            dw_hh += np.matmul(rows[later].T, h0)
+    db = flat.sum(0) if need[5] or need[6] else None
+    return dx, dh0, dc0, dw_ih, dw_hh, db
 
 
 def _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
@@ -218,20 +313,31 @@ def _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
 
 
 class MkldnnRnnLayerBackward0(Op):
-    """One direction of one LSTM layer over a sequence: ``(output, h_n, c_n)``."""
+    """One direction of one LSTM layer over a sequence: ``(output, h_n, c_n)``.
+
+    Two backward paths, by the lead's decision: when the engine runs without
+    ``create_graph`` (grad mode off inside ``backward``), BPTT runs on raw NumPy arrays from
+    the derivative coefficients the forward saved (``_lstm_backward``); under
+    ``create_graph=True`` the gates are recomputed with ember ops and the same formula is
+    written in ember ops, so double backward stays correct. Both give the same numbers.
+    """
 
     formula = ("BPTT: dG_t = [dc*g*i(1-i), dc*c_{t-1}*f(1-f), dc*i(1-g^2), dh*tanh(c)*o(1-o)]; "
                "dh_{t-1} = dG_t @ W_hh, dc_{t-1} = dc_t * f")
-    saves = (0, 1, 2, 3, 4, 5, 6)
+    saves = (0, 1, 2, 3, 4, 5, 6, "result")
 
     def backward(self, grad_output, grad_hy, grad_cy):
-        x, h0, c0, w_ih, w_hh, b_ih, b_hh = self.saved_tensors
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, output = self.saved_tensors
         reverse = self.ctx["reverse"]
-        if _state.enabled:
-            output, gates, cells, tanh_cells = _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh,
-                                                          reverse)
-        else:
-            output, gates, cells, tanh_cells = (wrap(a) for a in self.ctx["arrays"])
+        need = [e[0] is not None for e in self.next_functions]
+        if not _state.enabled:
+            grads = _lstm_backward(self.ctx["saved"], output._data, h0._data, w_ih._data,
+                                   w_hh._data, grad_output._data, grad_hy._data,
+                                   grad_cy._data, reverse, need)
+            dx, dh0, dc0, dw_ih, dw_hh, db = (None if g is None else wrap(g) for g in grads)
+            return dx, dh0, dc0, dw_ih, dw_hh, db, db
+        output, gates, cells, tanh_cells = _recompute(x, h0, c0, w_ih, w_hh, b_ih, b_hh,
+                                                      reverse)
         first, last = (-1, 0) if reverse else (0, -1)
         # h and c before each step, in time order.
         if reverse:
@@ -262,7 +368,6 @@ class MkldnnRnnLayerBackward0(Op):
                 dh = grad_steps[order[k + 1]].addmm(dgate, w_hh)
         dgates = stack(dgates)
         flat = dgates.flatten(0, 1)
-        need = [e[0] is not None for e in self.next_functions]
         dx = dgates.matmul(w_ih) if need[0] else None
         dh0 = dgates[first].mm(w_hh) if need[1] else None
         dw_ih = flat.t().mm(x.flatten(0, 1)) if need[3] else None
@@ -273,14 +378,14 @@ class MkldnnRnnLayerBackward0(Op):
 
 def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
     """One LSTM layer direction on ``x`` (T, B, I): ``(output, h_n, c_n)``, one graph node."""
-    arrays = _lstm_forward(x._data, h0._data, c0._data, w_ih._data, w_hh._data,
-                           None if b_ih is None else b_ih._data,
-                           None if b_hh is None else b_hh._data, reverse)
-    output, cells = arrays[0], arrays[2]
-    end = 0 if reverse else -1
-    results = (wrap(output), wrap(output[end].copy()), wrap(cells[end].copy()))
     inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh)
-    if _state.enabled and any(t is not None and t._requires_grad for t in inputs):
+    grad = _state.enabled and any(t is not None and t._requires_grad for t in inputs)
+    output, h_n, c_n, saved = _lstm_forward(
+        x._data, h0._data, c0._data, w_ih._data, w_hh._data,
+        None if b_ih is None else b_ih._data, None if b_hh is None else b_hh._data,
+        reverse, grad)
+    results = (wrap(output), wrap(h_n), wrap(c_n))
+    if grad:
         record_multi(MkldnnRnnLayerBackward0, results, inputs,
-                     {"reverse": reverse, "arrays": arrays})
+                     {"reverse": reverse, "saved": saved})
     return results
