@@ -25,9 +25,10 @@ def _fused_into(target, wide, addend):
     if target.dtype.kind != "f":
         np.add(wide, addend, out=target, casting="unsafe")
         return
-    # Mixed-dtype ufuncs are slow in NumPy: convert first, then add in float64.
-    wide += addend.astype(np.float64)
-    np.copyto(target, wide, casting="same_kind")
+    # In place on the float64 product (it is ours), then one rounding back: three passes
+    # over the data and no second large temporary.
+    wide += addend
+    target[...] = wide
 
 
 def _exact_product(a, b, kind):
@@ -37,7 +38,7 @@ def _exact_product(a, b, kind):
         return a, b
     if kind in (np.float32, np.float16):
         wide = a.astype(np.float64)
-        wide *= b.astype(np.float64) if isinstance(b, np.ndarray) else np.float64(b)
+        wide *= b if isinstance(b, np.ndarray) else np.float64(b)
         return wide
     return np.multiply(a, b)
 
