@@ -1,7 +1,7 @@
 """Time ember against PyTorch, side by side, and print the ratios.
 
     python benchmarks/run.py [--repeats 15] [--only TEXT] [--json out.json]
-                             [--plot ratios.png] [--memory]
+                             [--plot ratios.png] [--memory] [--threads N]
 
 For each workload both libraries run in this one process, in interleaved repeats (ember,
 torch, ember, torch, ...); each repeat times a batch of iterations sized to take ~50 ms.
@@ -10,6 +10,13 @@ ember / PyTorch (below 1 means ember is faster), against the target from the per
 issue. ``--memory`` also measures each training workload's peak memory, each library in a
 fresh process (``memory.py``). A workload ember cannot run yet is reported, not hidden.
 Import time and installed size are measured in fresh processes (``imports.py``).
+
+Threads: both libraries get the same number, ``--threads`` (default 1): PyTorch through
+``torch.set_num_threads``, NumPy's BLAS (ember's) through ``OPENBLAS_NUM_THREADS`` and
+friends, set before NumPy loads. Sharing one process, the two thread pools otherwise
+compete: BLAS threads left spinning after an ember GEMM slow PyTorch's next step, and the
+other way round, so with more than one thread the ratios depend on who ran last. One
+thread each is the comparison that is both fair and repeatable on a small machine.
 """
 
 import argparse
@@ -21,6 +28,20 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def _threads_from_argv(argv):
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+# Before NumPy (and so its BLAS) is imported: its thread pool is sized at load.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, _threads_from_argv(sys.argv[1:]))
 
 import torch  # noqa: E402
 from workloads import TARGETS, WORKLOADS  # noqa: E402
@@ -74,8 +95,9 @@ def describe_machine():
             cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
     except (OSError, StopIteration):
         pass
-    return (f"{time.strftime('%Y-%m-%d')}, {cpu}, {os.cpu_count()} cores, torch threads "
-            f"{torch.get_num_threads()}, numpy {__import__('numpy').__version__}, "
+    return (f"{time.strftime('%Y-%m-%d')}, {cpu}, {os.cpu_count()} cores, threads: torch "
+            f"{torch.get_num_threads()}, BLAS {os.environ.get('OPENBLAS_NUM_THREADS')}, "
+            f"numpy {__import__('numpy').__version__}, "
             f"ember {ember.__version__}, torch {torch.__version__}, Python "
             f"{platform.python_version()}")
 
@@ -117,11 +139,10 @@ def main(argv=None):
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--plot", help="save a bar chart of the ratios (needs matplotlib)")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch.set_num_threads (default: torch's own default)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for each library (default 1; see the module docstring)")
     options = parser.parse_args(argv)
-    if options.threads:
-        torch.set_num_threads(options.threads)
+    torch.set_num_threads(options.threads)
     results = run(options)
     if options.memory:
         from memory import measure_all
