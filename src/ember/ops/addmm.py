@@ -128,7 +128,11 @@ def _fused(cls, input, left, right, product, beta, alpha):
     if alpha != 1:
         product = product * alpha
     # beta == 0 ignores input entirely (its nan and inf do not propagate), as in PyTorch.
-    result = product + bias * beta if beta != 0 else product
+    if beta == 1 and product.dtype == bias.dtype and product.flags.writeable:
+        result = product
+        result += bias  # the product is a fresh array: add the bias in place
+    else:
+        result = product + bias * beta if beta != 0 else product
     out = wrap(result.astype(product.dtype, copy=False))
     if _state.enabled and (input._requires_grad or left._requires_grad
                            or right._requires_grad):
