@@ -79,3 +79,14 @@ def test_backends_settings_are_accepted():
     assert ember.backends.cudnn.deterministic is True
     assert ember.backends.mps.is_available() is torch.backends.mps.is_available() is False
     ember.backends.cudnn.deterministic = False
+
+
+def test_compile_returns_the_model_unchanged():
+    model = ember.nn.Linear(2, 1)
+    assert ember.compile(model) is model
+    assert ember.compile(mode="reduce-overhead")(model) is model
+
+    @ember.compile
+    def double(x):
+        return x * 2
+    assert double(ember.ones(2)).tolist() == [2.0, 2.0]

@@ -99,6 +99,15 @@ def can_cast(from_, to):
     return _dtype.can_cast(from_, to)
 
 
+def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=None,
+            options=None, name=None, disable=False, **kwargs):
+    """``torch.compile``: ember has no compiler, so the model (or function) is returned as it
+    is and runs eagerly, with the same results; as a decorator, ``@compile(...)`` too."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
