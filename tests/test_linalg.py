@@ -392,3 +392,12 @@ def test_return_types_print_like_torch():
         assert type(e).__name__ == type(t).__name__
         assert repr(e).split("(")[0] == repr(t).split("(")[0]
         assert repr(e).count("=") == repr(t).count("=")
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.linalg.vector_norm(x, dim=5),
+    lambda lib, x: x.norm(dim=-3),
+    lambda lib, x: lib.linalg.matrix_norm(x, dim=(0, 4)),
+])
+def test_norm_dims_out_of_range(call):
+    check_error(call, np.ones((2, 3), np.float32))

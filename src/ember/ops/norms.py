@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._tensor import _wrap_dim
 from ._dispatch import Op, _state, record, wrap
 from ._matrix_utils import _SCALAR_NAMES
 
@@ -26,7 +27,8 @@ def _dims(dim, ndim):
     if not dims:
         # None and () both mean every dimension.
         return tuple(range(ndim))
-    return tuple(d % ndim if ndim else 0 for d in dims)
+    # Out-of-range dims raise PyTorch's IndexError (a 0-d tensor accepts 0 and -1).
+    return tuple(_wrap_dim(d, ndim) if ndim else 0 for d in dims)
 
 
 def _unsqueeze_dims(t, dims):
@@ -131,7 +133,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord not in _MATRIX_ORDS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     ndim = A._data.ndim
-    row, col = (d % ndim for d in dim)
+    row, col = (_wrap_dim(d, ndim) for d in dim)
     if dtype is not None:
         A = A.to(dtype)
     if ord == "fro":
