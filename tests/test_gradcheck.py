@@ -163,3 +163,9 @@ def test_module_and_function_names():
     module = sys.modules["ember.autograd.gradcheck"]
     assert module.gradcheck is gradcheck and module.gradgradcheck is gradgradcheck
     assert module.GradcheckError is GradcheckError
+
+
+def test_empty_inputs_are_checked():
+    x = ember.zeros(0, 3, dtype=ember.float64, requires_grad=True)
+    assert gradcheck(lambda t: t * t, (x,))
+    assert gradgradcheck(lambda t: t * t, (x,))
