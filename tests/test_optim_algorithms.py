@@ -391,3 +391,27 @@ def test_lbfgs_state_keys():
         opt.step(closure)
         return sorted(opt.state_dict()["state"][0]), opt.state_dict()["param_groups"]
     assert keys(ember) == keys(torch)
+
+
+@pytest.mark.parametrize("name", ["Adam", "NAdam", "RMSprop", "ASGD", "Adagrad"])
+def test_old_checkpoint_state_is_completed_on_load(name):
+    """An optimizer pickled before some options existed (and with a number for 'step')
+    gets them back on unpickling, as PyTorch's __setstate__ does."""
+    import pickle
+
+    param = ember.nn.Parameter(ember.ones(3))
+    param.grad = ember.ones(3)
+    optimizer = getattr(ember.optim, name)([param], lr=0.1)
+    optimizer.step()
+    state = optimizer.__getstate__()
+    for group in state["param_groups"]:
+        group.pop("foreach")
+        group.pop("maximize")
+    for entry in state["state"].values():
+        entry["step"] = float(entry["step"])
+    old = object.__new__(type(optimizer))
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    group = old.param_groups[0]
+    assert group["foreach"] is None and group["maximize"] is False
+    step = next(iter(old.state.values()))["step"]
+    assert isinstance(step, ember.Tensor) and step.dtype is ember.float32 and step.item() == 1

@@ -9,7 +9,6 @@ from .optimizer import (
     check_flags,
     check_lr,
     increment,
-    restore_group_defaults,
     scalar_state,
     to_scalar,
     zeros_state,
@@ -35,10 +34,8 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
         check_flags(defaults, type(self).__name__)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        restore_group_defaults(self, dict(foreach=None, maximize=False, differentiable=False,
-                                          capturable=False))
+    # Options missing from older checkpoints, filled in by __setstate__.
+    _restored_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss."""

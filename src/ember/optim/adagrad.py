@@ -8,7 +8,6 @@ from .optimizer import (
     check_flags,
     check_lr,
     increment,
-    restore_group_defaults,
     scalar_state,
     to_scalar,
     zeros_state,
@@ -43,10 +42,8 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        restore_group_defaults(self, dict(foreach=None, maximize=False, differentiable=False,
-                                          fused=None))
+    # Options missing from older checkpoints, filled in by __setstate__.
+    _restored_defaults = dict(foreach=None, maximize=False, differentiable=False, fused=None)
 
     def _init_state(self, p):
         value = self.defaults["initial_accumulator_value"]

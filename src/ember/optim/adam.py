@@ -10,7 +10,6 @@ from .optimizer import (
     check_flags,
     check_lr,
     increment,
-    restore_group_defaults,
     scalar_state,
     to_scalar,
     zeros_state,
@@ -71,11 +70,9 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         check_flags(defaults, type(self).__name__)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        restore_group_defaults(self, dict(amsgrad=False, maximize=False, foreach=None,
-                                          capturable=False, differentiable=False,
-                                          decoupled_weight_decay=False, fused=None))
+    # Options missing from older checkpoints, filled in by __setstate__.
+    _restored_defaults = dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                              differentiable=False, decoupled_weight_decay=False, fused=None)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss."""

@@ -7,7 +7,6 @@ from .optimizer import (
     check_flags,
     check_lr,
     increment,
-    restore_group_defaults,
     scalar_state,
     to_scalar,
     zeros_state,
@@ -31,10 +30,9 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
         check_flags(defaults, type(self).__name__)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        restore_group_defaults(self, dict(foreach=None, maximize=False, differentiable=False,
-                                          capturable=False), scalar_keys=("step", "eta", "mu"))
+    # Options missing from older checkpoints, filled in by __setstate__.
+    _restored_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
+    _scalar_state_keys = ("step", "eta", "mu")
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss."""

@@ -58,8 +58,15 @@ class Optimizer:
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
 
+    # Per algorithm: group options that older checkpoints lack (filled with these values on
+    # load), and state entries once saved as numbers (made 0-d float32 tensors on load).
+    _restored_defaults = None
+    _scalar_state_keys = ("step",)
+
     def __setstate__(self, state):
         self.__dict__.update(state)
+        if self._restored_defaults is not None:
+            restore_group_defaults(self, self._restored_defaults, self._scalar_state_keys)
 
     def __repr__(self):
         text = type(self).__name__ + " ("
