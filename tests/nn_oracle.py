@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 import ember
-from oracle import assert_same_tensor, to_ember, to_torch
+from oracle import assert_same_tensor, random_upstream, to_ember, to_torch
 
 __all__ = ["check_module", "build_pair"]
 
@@ -88,14 +88,7 @@ def check_module(make, *inputs, train=True, seed=0, same_init=True, forward=None
              if isinstance(t, torch.Tensor) and t.requires_grad]
     if not pairs:
         return e_out, t_out
-    rng = np.random.default_rng(seed)
-    e_roots, t_roots, e_grads, t_grads = [], [], [], []
-    for e, t in pairs:
-        g = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
-        e_roots.append(e)
-        t_roots.append(t)
-        e_grads.append(ember.from_numpy(g.copy()))
-        t_grads.append(torch.from_numpy(g.copy()))
+    e_roots, t_roots, e_grads, t_grads = random_upstream(pairs, seed)
     torch.autograd.backward(t_roots, t_grads)
     ember.autograd.backward(e_roots, e_grads)
     for i, (e, t) in enumerate(zip(e_in, t_in)):

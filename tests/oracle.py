@@ -14,7 +14,8 @@ import torch
 
 import ember
 
-__all__ = ["check_op", "check_error", "to_torch", "to_ember", "assert_same_tensor", "torch"]
+__all__ = ["check_op", "check_error", "to_torch", "to_ember", "assert_same_tensor",
+           "random_upstream", "torch"]
 
 
 def to_torch(value, requires_grad=False):
@@ -63,6 +64,20 @@ def _outputs(result):
     return [result]
 
 
+def random_upstream(pairs, seed):
+    """For (ember output, torch output) pairs: the roots and the same random upstream
+    gradients for each library, ``(e_roots, t_roots, e_grads, t_grads)``."""
+    rng = np.random.default_rng(seed)
+    e_roots, t_roots, e_grads, t_grads = [], [], [], []
+    for e, t in pairs:
+        g = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
+        e_roots.append(e)
+        t_roots.append(t)
+        e_grads.append(ember.from_numpy(g.copy()))
+        t_grads.append(torch.from_numpy(g.copy()))
+    return e_roots, t_roots, e_grads, t_grads
+
+
 def check_op(fn, *inputs, requires_grad=True, atol=None, rtol=None, grad_atol=None,
              check_grad_fn=True, seed=0):
     """Compare ``fn(ember, *xs)`` with ``fn(torch, *xs)`` in value and gradient."""
@@ -86,14 +101,7 @@ def check_op(fn, *inputs, requires_grad=True, atol=None, rtol=None, grad_atol=No
                   if isinstance(t, torch.Tensor) and t.requires_grad]
     if not diff_pairs:
         return e_out, t_out
-    rng = np.random.default_rng(seed)
-    e_roots, t_roots, e_grads, t_grads = [], [], [], []
-    for e, t in diff_pairs:
-        g = rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype)
-        e_roots.append(e)
-        t_roots.append(t)
-        e_grads.append(ember.from_numpy(g.copy()))
-        t_grads.append(torch.from_numpy(g.copy()))
+    e_roots, t_roots, e_grads, t_grads = random_upstream(diff_pairs, seed)
     e_leaves = [x for x in e_in if isinstance(x, ember.Tensor) and x.requires_grad]
     t_leaves = [x for x in t_in if isinstance(x, torch.Tensor) and x.requires_grad]
     t_g = torch.autograd.grad(t_roots, t_leaves, t_grads, allow_unused=True)
