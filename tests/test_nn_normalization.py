@@ -5,7 +5,7 @@ normalize, the modules, their errors, and float64 gradcheck/gradgradcheck."""
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -39,6 +39,9 @@ def test_layer_norm(x, k, affine, transpose):
     if transpose:
         dims[0], dims[-1] = dims[-1], dims[0]
     shape = tuple(dims[len(dims) - k:])
+    # A one-element slice is constant however its values are chosen: its normalised value is
+    # rounding noise times 1/sqrt(eps), which differs between any two implementations.
+    assume(int(np.prod(shape)) > 1)
     w = RNG.standard_normal(shape).astype(x.dtype)
 
     def run(lib, a, w, b):
