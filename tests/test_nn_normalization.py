@@ -47,7 +47,10 @@ def test_layer_norm(x, k, affine, transpose):
     def run(lib, a, w, b):
         a = a.transpose(0, -1) if transpose else a
         return fn(lib).layer_norm(a, shape, w if affine else None, b if affine else None)
-    check_op(run, x, w, w + 1, atol=1e-4 if x.dtype == np.float32 else None)
+    # float32 input gradients are small differences of large terms (values up to ~60 over
+    # slices as short as 2): both libraries round them differently at the 1e-4 level.
+    single = x.dtype == np.float32
+    check_op(run, x, w, w + 1, atol=1e-4 if single else None, grad_atol=1e-3 if single else None)
 
 
 def test_layer_norm_torch_level():
