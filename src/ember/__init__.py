@@ -54,7 +54,10 @@ for _name, _method in _creation.RANDOM_METHODS.items():
     setattr(Tensor, _name, _method)
 bernoulli = _creation.bernoulli
 from . import _distributions  # noqa: E402  (needs Tensor and the creation functions)
+from . import _creation_extras, _runtime  # noqa: E402
+from ._creation_extras import *  # noqa: E402,F401,F403
 from ._distributions import multinomial, normal, poisson  # noqa: E402,F401
+from ._runtime import *  # noqa: E402,F401,F403
 
 for _name, _method in _distributions.METHODS.items():
     setattr(Tensor, _name, _method)
@@ -140,3 +143,4 @@ def printoptions(**kwargs):
 
 __all__ = ["Tensor", "Size", "device", "dtype", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled"] + sorted(_FUNCTIONS) + _distributions.__all__
+__all__ += _runtime.__all__ + _creation_extras.__all__

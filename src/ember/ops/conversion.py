@@ -77,6 +77,9 @@ def type(input, dtype=None, non_blocking=False):
         if dtype not in _TYPE_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = _TYPE_NAMES[dtype]
+    elif not isinstance(dtype, _dtype.dtype) and isinstance(getattr(dtype, "dtype", None),
+                                                             _dtype.dtype):
+        dtype = dtype.dtype  # a legacy type: t.type(torch.DoubleTensor)
     return _cast(input, dtype)
 
 
