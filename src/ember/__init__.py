@@ -53,8 +53,8 @@ globals().update(_dtype.ALIASES)
 for _name, _method in _creation.RANDOM_METHODS.items():
     setattr(Tensor, _name, _method)
 bernoulli = _creation.bernoulli
-from . import _distributions  # noqa: E402  (needs Tensor and the creation functions)
-from . import _creation_extras, _runtime  # noqa: E402
+# These need Tensor and the creation functions above.
+from . import _creation_extras, _distributions, _runtime  # noqa: E402
 from ._creation_extras import *  # noqa: E402,F401,F403
 from ._distributions import multinomial, normal, poisson  # noqa: E402,F401
 from ._runtime import *  # noqa: E402,F401,F403
