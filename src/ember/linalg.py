@@ -14,14 +14,27 @@ from .ops.matrix_ops import linalg_cross as cross
 from .ops.matrix_ops import matrix_power
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, vector_norm
+from .ops.solvers import matrix_exp, solve_triangular
 from .ops.spectral import eigh, eigvalsh, matrix_rank, pinv, svdvals
 from .ops.spectral import linalg_qr as qr
 from .ops.spectral import linalg_svd as svd
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh",
-           "eigvalsh", "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
+           "eigvalsh", "inv", "inv_ex", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+           "matrix_rank", "solve_triangular",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
-           "vecdot", "vector_norm"]
+           "vander", "vecdot", "vector_norm"]
+
+
+def vander(x, *, N=None):
+    """``[1, x, x^2, ..., x^(N-1)]`` along a new last dimension (increasing powers)."""
+    from .ops.joining import cat
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    ones = x.new_ones(*x.shape, 1)
+    powers = x.unsqueeze(-1).expand(*x.shape, n - 1).cumprod(-1)
+    return cat([ones, powers], -1)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
