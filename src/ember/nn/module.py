@@ -10,7 +10,7 @@ import itertools
 
 from .._tensor import Tensor
 from ..autograd.graph import _RemovableHandle
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, is_lazy
 
 __all__ = ["Module"]
 
@@ -388,10 +388,12 @@ class Module:
             head = name + "." if name else ""
             for key, param in module._parameters.items():
                 if param is not None:
-                    destination[head + key] = param if keep_vars else param.detach()
+                    destination[head + key] = (param if keep_vars or is_lazy(param)
+                                                 else param.detach())
             for key, buf in module._buffers.items():
                 if buf is not None and key not in module._non_persistent_buffers_set:
-                    destination[head + key] = buf if keep_vars else buf.detach()
+                    destination[head + key] = (buf if keep_vars or is_lazy(buf)
+                                                 else buf.detach())
         return destination
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
@@ -407,6 +409,9 @@ class Module:
                 if key not in state_dict:
                     continue
                 value = state_dict[key]
+                if is_lazy(target) and isinstance(value, Tensor) and not is_lazy(value):
+                    # A lazy module takes its shapes from the checkpoint, as in PyTorch.
+                    target.materialize(value.shape)
                 if not isinstance(value, Tensor):
                     errors.append(f'While copying the parameter named "{key}", expected '
                                   f"torch.Tensor or Tensor-like object from checkpoint but "

@@ -9,8 +9,10 @@ from . import (
     _activation,
     _attention,
     _conv,
+    _ctc,
     _distance,
     _dropout,
+    _grid,
     _linear,
     _loss,
     _normalization,
@@ -22,8 +24,10 @@ from . import (
 from ._activation import *  # noqa: F401,F403
 from ._attention import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
+from ._ctc import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403
+from ._grid import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
 from ._loss import *  # noqa: F401,F403
 from ._loss import _legacy_reduction  # noqa: F401  (used by the loss modules)
@@ -35,8 +39,8 @@ from ._vision import *  # noqa: F401,F403
 
 __all__ = []
 _FAMILIES = (
-    _activation, _attention, _conv, _distance, _dropout, _linear, _loss, _normalization,
-    _padding, _pooling, _sparse, _vision,
+    _activation, _attention, _conv, _ctc, _distance, _dropout, _grid, _linear, _loss,
+    _normalization, _padding, _pooling, _sparse, _vision,
 )
 for _family in _FAMILIES:
     __all__ += _family.__all__

@@ -1,7 +1,7 @@
 """Layers, activations and losses built on ``Module``, one family per module, as in
 ``torch.nn.modules`` (containers and ``Module`` itself live in ``ember.nn``)."""
 
-from ..containers import ModuleDict, ModuleList, Sequential
+from ..containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from . import (
     activation,
     attention,
@@ -12,6 +12,7 @@ from . import (
     flatten,
     fold,
     instancenorm,
+    lazy,
     linear,
     loss,
     normalization,
@@ -32,6 +33,7 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
@@ -43,10 +45,10 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 _FAMILIES = (
     activation, attention, batchnorm, conv, distance, dropout, flatten, fold, instancenorm,
-    linear, loss, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
+    lazy, linear, loss, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
     upsampling,
 )
 for _family in _FAMILIES:
