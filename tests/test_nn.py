@@ -743,3 +743,24 @@ def test_trunc_normal_warns_when_mean_is_far():
     for lib in (ember, torch):
         with pytest.warns(UserWarning, match="mean is more than 2 std from"):
             lib.nn.init.trunc_normal_(lib.empty(4), mean=5.0)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("sparsity", [0.1, 0.5])
+def test_init_sparse_matches_torch(seed, sparsity):
+    torch.manual_seed(seed)
+    theirs = torch.nn.init.sparse_(torch.empty(7, 5), sparsity, std=0.5)
+    ember.manual_seed(seed)
+    ours = ember.nn.init.sparse_(ember.empty(7, 5), sparsity, std=0.5)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(ValueError, match="Only tensors with 2 dimensions"):
+        ember.nn.init.sparse_(ember.empty(3), 0.1)
+
+
+def test_init_deprecated_names_warn_and_work():
+    with pytest.warns(FutureWarning, match="nn.init.xavier_uniform` is now deprecated"):
+        ember.manual_seed(0)
+        ours = ember.nn.init.xavier_uniform(ember.empty(3, 4))
+    torch.manual_seed(0)
+    np.testing.assert_array_equal(ours.numpy(), torch.nn.init.xavier_uniform_(
+        torch.empty(3, 4)).numpy())
