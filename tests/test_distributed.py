@@ -194,7 +194,7 @@ def test_timeout_and_failure_stop_the_job(tmp_path):
     done = _launch("timeout.py", 2, tmp_path)
     assert time.monotonic() - start < 30
     assert done.returncode != 0
-    assert ("RuntimeError: ember.distributed: all_reduce timed out after 0:00:01 on rank 0: "
+    assert ("RuntimeError: ember.distributed: all_reduce timed out after 0:00:03 on rank 0: "
             "not every rank of the group reached it") in done.stderr
 
 
