@@ -1,5 +1,6 @@
-"""Rank 0 calls a collective that rank 1 never reaches: with a 3 s timeout (room for a slow start on a loaded machine) rank 0 raises,
-and `ember launch` stops the whole job instead of leaving it hanging.
+"""Rank 0 calls a collective that rank 1 never reaches: with a 3 s timeout (room for a slow
+start on a loaded machine) rank 0 raises, and `ember launch` stops the whole job instead of
+leaving it hanging.
 Run as: ember launch -n 2 timeout.py OUTDIR"""
 
 import datetime

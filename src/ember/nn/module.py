@@ -126,7 +126,12 @@ class Module:
 
     def __getattr__(self, name):
         d = self.__dict__
-        for key in ("_parameters", "_buffers", "_modules"):
+        # Parameters first, looked up without a loop: a layer's forward reads its weights
+        # through here on every call.
+        store = d.get("_parameters")
+        if store is not None and name in store:
+            return store[name]
+        for key in ("_buffers", "_modules"):
             store = d.get(key)
             if store is not None and name in store:
                 return store[name]

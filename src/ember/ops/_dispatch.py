@@ -67,24 +67,47 @@ def record(cls, result, inputs, ctx=None):
     node = _new(cls)
     if ctx is not None:
         node.ctx = ctx
-    edges = []
-    meta = []
-    for t in inputs:
-        if type(t) is not Tensor and not isinstance(t, Tensor):
-            # None, or a Python number kept as a constant (PyTorch's "wrapped number").
-            edges.append(_NO_EDGE)
-            meta.append(None)
-            continue
-        if not t._requires_grad:
-            edges.append(_NO_EDGE)
-        elif t._grad_fn is not None:
-            edges.append((t._grad_fn, t._output_nr))
+    # One or two tensor inputs (nearly every op) are written out: no per-call lists.
+    n = len(inputs)
+    if n == 2:
+        a, b = inputs
+        if isinstance(a, Tensor):
+            if not a._requires_grad:
+                ea = _NO_EDGE
+            elif a._grad_fn is not None:
+                ea = (a._grad_fn, a._output_nr)
+            else:
+                ea = (a._accumulator or a._get_accumulator(), 0)
+            da = a._data
+            if isinstance(b, Tensor):
+                if not b._requires_grad:
+                    eb = _NO_EDGE
+                elif b._grad_fn is not None:
+                    eb = (b._grad_fn, b._output_nr)
+                else:
+                    eb = (b._accumulator or b._get_accumulator(), 0)
+                db = b._data
+                node.next_functions = (ea, eb)
+                node._input_meta = ((da.shape, da.dtype), (db.shape, db.dtype))
+            else:
+                # None, or a Python number kept as a constant (PyTorch's "wrapped number").
+                node.next_functions = (ea, _NO_EDGE)
+                node._input_meta = ((da.shape, da.dtype), None)
         else:
-            edges.append((t._accumulator or t._get_accumulator(), 0))
-        data = t._data
-        meta.append((data.shape, data.dtype))
-    node.next_functions = tuple(edges)
-    node._input_meta = tuple(meta)
+            _record_inputs(node, inputs)
+    elif n == 1 and isinstance(inputs[0], Tensor):
+        a = inputs[0]
+        if not a._requires_grad:
+            ea = _NO_EDGE
+        elif a._grad_fn is not None:
+            ea = (a._grad_fn, a._output_nr)
+        else:
+            ea = (a._accumulator or a._get_accumulator(), 0)
+        node.next_functions = (ea,)
+        da = a._data
+        node._input_meta = ((da.shape, da.dtype),)
+    else:
+        _record_inputs(node, inputs)
     # Numbered after its inputs' nodes (and any AccumulateGrad just made for them), so
     # "higher sequence number first" is a topological order for the engine.
     node._seq = next(_sequence)
@@ -103,6 +126,28 @@ def record(cls, result, inputs, ctx=None):
     result._grad_fn = node
     result._requires_grad = True
     return node
+
+
+def _record_inputs(node, inputs):
+    """``record``'s edges and input metadata for any number of inputs, None among them."""
+    edges = []
+    meta = []
+    for t in inputs:
+        if type(t) is not Tensor and not isinstance(t, Tensor):
+            # None, or a Python number kept as a constant (PyTorch's "wrapped number").
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            continue
+        if not t._requires_grad:
+            edges.append(_NO_EDGE)
+        elif t._grad_fn is not None:
+            edges.append((t._grad_fn, t._output_nr))
+        else:
+            edges.append((t._accumulator or t._get_accumulator(), 0))
+        data = t._data
+        meta.append((data.shape, data.dtype))
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple(meta)
 
 
 def record_multi(cls, results, inputs, ctx=None, differentiable=None):

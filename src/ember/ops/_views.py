@@ -27,17 +27,25 @@ from weakref import ref
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._tensor import Tensor
 from ..autograd.graph import _sequence
 from ._dispatch import Op, _state, edge, record, wrap
 
 NO_GRAD_MODE = "no_grad"
 MULTI_OUTPUT = "multi_output"
 _new = object.__new__
+_NDARRAY = np.ndarray
 
 
 def make_view(base, data):
     """A tensor over ``data``, a NumPy view of ``base``'s array."""
-    out = wrap(data)
+    # ``wrap`` written out: the view takes its base's version counter, not a new one.
+    if type(data) is not _NDARRAY:
+        data = np.asarray(data)
+    out = _new(Tensor)
+    out._data = data
+    out._requires_grad = False
+    out._grad_fn = None
     out._vc = base._vc
     root = base._base
     if root is None:

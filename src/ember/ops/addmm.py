@@ -44,11 +44,12 @@ class AddmmBackward0(Op):
         beta, alpha = self.ctx
         if beta == 1 and alpha == 1 and plain_arrays(grad, mat1, mat2):
             g = grad._data
+            edges = self.next_functions
             # mat2 is usually weight.t(): its gradient is made as the transpose of a
             # row-major (g^T @ mat1), so the weight's own gradient comes out contiguous.
-            return (grad if self.needs_input_grad(0) else None,
-                    wrap(g @ mat2._data.T) if self.needs_input_grad(1) else None,
-                    wrap((g.T @ mat1._data).T) if self.needs_input_grad(2) else None)
+            return (grad if edges[0][0] is not None else None,
+                    wrap(g @ mat2._data.T) if edges[1][0] is not None else None,
+                    wrap((g.T @ mat1._data).T) if edges[2][0] is not None else None)
         g = _scale(grad, alpha)
         return (_scale(grad, beta) if self.needs_input_grad(0) else None,
                 g.mm(mat2.t()) if self.needs_input_grad(1) else None,
