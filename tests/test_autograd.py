@@ -418,3 +418,24 @@ def test_deep_graph_does_not_recurse():
         warnings.simplefilter("error")
         y.sum().backward()
     assert abs(x.grad.item() - 1.0001 ** 5000) < 1e-2
+
+
+def test_node_hooks_see_gradients_in_their_inputs_shapes():
+    shapes = {}
+    for lib in (ember, torch):
+        seen = []
+        x, w = lib.ones(4, 2), lib.ones(3, 2, requires_grad=True)
+        b = lib.ones(3, requires_grad=True)
+        y = lib.nn.functional.linear(x, w, b)
+        y.grad_fn.register_hook(
+            lambda grad_inputs, grad_outputs, seen=seen: seen.append(
+                [None if g is None else tuple(g.shape) for g in grad_inputs]))
+        y.sum().backward()
+        a, c = lib.ones(2, 3, requires_grad=True), lib.ones(3, requires_grad=True)
+        z = a * c
+        z.grad_fn.register_hook(
+            lambda grad_inputs, grad_outputs, seen=seen: seen.append(
+                [tuple(g.shape) for g in grad_inputs]))
+        z.sum().backward()
+        shapes[lib.__name__] = seen
+    assert shapes["ember"] == shapes["torch"]

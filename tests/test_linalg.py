@@ -401,3 +401,13 @@ def test_return_types_print_like_torch():
 ])
 def test_norm_dims_out_of_range(call):
     check_error(call, np.ones((2, 3), np.float32))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, a, b: lib.nn.functional.linear(a.double(), b, b[:, 0]),
+    lambda lib, a, b: lib.addmm(b[:, 0], a.double(), b.t()),
+    lambda lib, a, b: lib.addmm(b[:, 0].double(), a, b.t()),
+    lambda lib, a, b: lib.nn.functional.linear(a.double(), b),
+])
+def test_linear_dtype_mismatch_messages(call):
+    check_error(call, np.ones((2, 3), np.float32), np.ones((4, 3), np.float32))

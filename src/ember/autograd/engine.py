@@ -198,6 +198,11 @@ def run_backward(roots, grad_roots, retain_graph=False, create_graph=False, inpu
             if not retain_graph and node._saved is not None:
                 node._saved = None
             if node._hooks:
+                # Hooks see each gradient in its input's shape and dtype, as in PyTorch.
+                grad_inputs = tuple(
+                    _reduce_to_input(g, meta) if g is not None and meta is not None
+                    and (g._data.dtype != meta[1] or g._data.shape != meta[0]) else g
+                    for g, meta in zip(grad_inputs, node._input_meta))
                 for hook in tuple(node._hooks):
                     new = hook(grad_inputs, tuple(grads))
                     if new is not None:

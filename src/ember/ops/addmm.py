@@ -143,6 +143,9 @@ def _fused(cls, input, left, right, product, beta, alpha):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     _check_mm(mat1._data.shape, mat2._data.shape)
+    if mat1._data.dtype != mat2._data.dtype and input._data.dtype == mat2._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_name(mat1._data)} and {scalar_name(mat2._data)}")
     _check_fused_dtypes(input, mat1, mat2)
     return _fused(AddmmBackward0, input, mat1, mat2, mat1._data @ mat2._data, beta, alpha)
 
