@@ -165,6 +165,9 @@ def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
 
 
 def _mean_array(data, dims, keepdim):
+    if dims is None and data.size and data.dtype.kind == "f" and data.dtype != np.float16:
+        # The whole-tensor mean of float32/float64: one reduction, no casts.
+        return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(data.size))
     count = data.size if dims is None else _numel([data.shape[d] for d in dims])
     total = _sum_array(data, dims, keepdim, accumulator_dtype(data.dtype))
     return np.asarray(total / total.dtype.type(count), dtype=data.dtype)

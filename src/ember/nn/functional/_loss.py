@@ -54,9 +54,11 @@ def _legacy_reduction(size_average, reduce, stacklevel=3):
 
 def _reduce(data, reduction):
     if reduction == "mean":
-        # The mean of nothing is nan, as in PyTorch.
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if data.size:
             return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(data.size),
+                              dtype=data.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
+            return np.asarray(np.add.reduce(data, axis=None) / data.dtype.type(0),
                               dtype=data.dtype)
     if reduction == "sum":
         return np.asarray(data.sum(dtype=data.dtype))
