@@ -16,6 +16,11 @@ from .._fma import fma
 __all__ = ["add_scaled_", "addcdiv_", "addcmul_", "as_real", "lerp_"]
 
 
+# Below this many elements NumPy's per-call cost dominates: expressions (fewer, fused
+# temporaries) beat in-place updates; above it in-place saves a large temporary.
+_SMALL = 1 << 14
+
+
 def _fused_into(target, wide, addend):
     """``target[...] = wide + addend`` rounded once, where ``wide`` holds exact products
     (float64 for float32/float16 targets) or, for float64, the factors ``(a, b)``."""
@@ -24,6 +29,9 @@ def _fused_into(target, wide, addend):
         return
     if target.dtype.kind != "f":
         np.add(wide, addend, out=target, casting="unsafe")
+        return
+    if target.size < _SMALL:
+        target[...] = wide + addend
         return
     # In place on the float64 product (it is ours), then one rounding back: three passes
     # over the data and no second large temporary.
@@ -37,8 +45,11 @@ def _exact_product(a, b, kind):
     if kind == np.float64:
         return a, b
     if kind in (np.float32, np.float16):
+        factor = b if isinstance(b, np.ndarray) else np.float64(b)
+        if a.size < _SMALL:
+            return a.astype(np.float64) * factor
         wide = a.astype(np.float64)
-        wide *= b if isinstance(b, np.ndarray) else np.float64(b)
+        wide *= factor
         return wide
     return np.multiply(a, b)
 
