@@ -18,7 +18,9 @@ def plot_ratios(results, path):
     ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
     ax.invert_yaxis()
     ax.set_xlabel("ember time / PyTorch time (lower is better; black bar = target)")
-    ax.set_title(results["machine"], fontsize=7)
+    # The machine line, wrapped so it fits above the bars.
+    import textwrap
+    ax.set_title("\n".join(textwrap.wrap(results["machine"], 90)), fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
