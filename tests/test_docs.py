@@ -42,3 +42,8 @@ def test_every_documented_example_exists():
     page = _read("docs", "index.md")
     for name in re.findall(r"`(\w+\.(?:py|ipynb))`", page):
         assert os.path.exists(os.path.join(ROOT, "examples", name)), name
+
+
+def test_supported_api_page_is_what_the_tool_prints():
+    from ember.tools.coverage import markdown, report
+    assert _read("docs", "supported-api.md") == markdown(report())

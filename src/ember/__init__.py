@@ -81,8 +81,7 @@ def __getattr__(name):
             if error.name != f"{__name__}.{name}":
                 raise
             raise AttributeError(f"ember does not implement torch.{name} yet") from None
-    if name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-                "Generator", "default_generator"):
+    if name in _RANDOM_NAMES:
         from . import random
         return getattr(random, name)
     if name in ("save", "load"):
@@ -92,6 +91,16 @@ def __getattr__(name):
         raise AttributeError(f"module 'ember' has no attribute '{name}'")
     raise AttributeError(f"ember does not implement torch.{name} yet (module 'ember' has no "
                          f"attribute '{name}')")
+
+
+_RANDOM_NAMES = ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+                 "Generator", "default_generator")
+_LAZY_NAMES = _RANDOM_NAMES + ("save", "load")
+
+
+def __dir__():
+    """The module's names, with the submodules and functions it loads on first use."""
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_NAMES))
 
 
 def result_type(tensor1, tensor2):

@@ -9,6 +9,7 @@ oracle), so the report needs no hand-kept table. Namespaces compared: ``torch``,
     python -m ember.tools.coverage              counts per namespace
     python -m ember.tools.coverage --missing    ... and the names ember lacks
     python -m ember.tools.coverage --json       machine-readable
+    python -m ember.tools.coverage --markdown   the page docs/supported-api.md is
 """
 
 import argparse
@@ -64,12 +65,37 @@ def report(namespaces=NAMESPACES):
     return result
 
 
+def markdown(data):
+    """The Markdown page of what ember has, namespace by namespace (docs/supported-api.md)."""
+    lines = ["# PyTorch names ember has", "",
+             "Generated from the code by `python -m ember.tools.coverage --markdown` (a test",
+             "checks that this page matches it). Names are PyTorch 2.13's public names that",
+             "ember also has; `--missing` lists the rest.", ""]
+    total = 0
+    for ns, sets in data.items():
+        torch_names = sets["torch"] or set()
+        covered = sorted(sets["ember"] & torch_names)
+        total += len(covered)
+        title = "torch" if ns == "torch" else ("torch.Tensor" if ns == "Tensor"
+                                               else f"torch.{ns}")
+        lines += [f"## `{title}`: {len(covered)} of {len(torch_names)}", "",
+                  ", ".join(f"`{name}`" for name in covered), ""]
+    lines.insert(6, f"In all: {total} names.")
+    lines.insert(7, "")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="ember's coverage of PyTorch's public API")
     parser.add_argument("--missing", action="store_true", help="list names ember lacks")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the list of supported names as a Markdown page")
     options = parser.parse_args(argv)
     data = report()
+    if options.markdown:
+        sys.stdout.write(markdown(data))
+        return 0
     if options.json:
         out = {}
         for ns, sets in data.items():
