@@ -87,3 +87,30 @@ def test_gradcheck(fn):
 def test_solve_triangular_promotes_mixed_dtypes():
     check_op(lambda lib, A, B: lib.linalg.solve_triangular(A, B, upper=True),
              triangular((3, 3)), RNG.standard_normal((3, 2)).astype(np.float32))
+
+
+@pytest.mark.parametrize("driver", [None, "gelsy", "gelsd", "gelss", "gels"])
+@pytest.mark.parametrize("shapes", [((5, 3), (5, 2)), ((2, 6, 4), (2, 6, 3)), ((4, 4), (4,)),
+                                    ((3, 5), (3, 2))])
+def test_lstsq(driver, shapes):
+    a = RNG.standard_normal(shapes[0])
+    b = RNG.standard_normal(shapes[1])
+
+    def solve(lib, A, B):
+        result = lib.linalg.lstsq(A, B, driver=driver)
+        return result.solution, result.residuals, result.rank, result.singular_values
+    check_op(solve, a, b)
+
+
+def test_lstsq_errors():
+    check_error(lambda lib, a, b: lib.linalg.lstsq(a, b, driver="qr"),
+                RNG.standard_normal((4, 3)), RNG.standard_normal((4, 2)))
+    check_error(lambda lib, a, b: lib.linalg.lstsq(a, b), RNG.standard_normal((4, 3)),
+                RNG.standard_normal((5, 2)))
+
+
+def test_lstsq_gradcheck():
+    A = ember.tensor(RNG.standard_normal((5, 3)), requires_grad=True)
+    B = ember.tensor(RNG.standard_normal((5, 2)), requires_grad=True)
+    assert gradcheck(lambda a, b: ember.linalg.lstsq(a, b).solution, (A, B))
+    assert gradgradcheck(lambda a, b: ember.linalg.lstsq(a, b).solution, (A, B))

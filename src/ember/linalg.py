@@ -14,14 +14,14 @@ from .ops.matrix_ops import linalg_cross as cross
 from .ops.matrix_ops import matrix_power
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, vector_norm
-from .ops.solvers import matrix_exp, solve_triangular
+from .ops.solvers import lstsq, matrix_exp, solve_triangular
 from .ops.spectral import eigh, eigvalsh, matrix_rank, pinv, svdvals
 from .ops.spectral import linalg_qr as qr
 from .ops.spectral import linalg_svd as svd
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh",
-           "eigvalsh", "inv", "inv_ex", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
-           "matrix_rank", "solve_triangular",
+           "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm",
+           "matrix_power", "matrix_rank", "solve_triangular",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
            "vander", "vecdot", "vector_norm"]
 

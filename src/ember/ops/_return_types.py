@@ -11,7 +11,7 @@ PyTorch's do::
 import collections
 
 __all__ = ["max", "min", "median", "sort", "topk", "kthvalue", "aminmax", "frexp", "mode",
-           "cummax", "cummin", "nanmedian", "histogram"]
+           "cummax", "cummin", "nanmedian", "histogram", "linalg_lstsq"]
 
 
 def _make(name, fields=("values", "indices")):
@@ -40,3 +40,4 @@ cummax = _make("cummax")
 cummin = _make("cummin")
 nanmedian = _make("nanmedian")
 histogram = _make("histogram", ("hist", "bin_edges"))
+linalg_lstsq = _make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))

@@ -14,7 +14,7 @@ with no extra code.
 import numpy as np
 
 from .. import _dtype
-from ._dispatch import Op, _state, record, wrap
+from ._dispatch import Op, _state, record, record_multi, wrap
 from .decompositions import check_float_matrix, check_square
 
 
@@ -125,6 +125,89 @@ def cholesky_inverse(L, upper=False):
     n = L.shape[-1]
     eye = wrap(np.broadcast_to(np.eye(n, dtype=L._data.dtype), L._data.shape).copy())
     return cholesky_solve(eye, L, upper)
+
+
+# -- least squares ---------------------------------------------------------------------------
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+class LinalgLstsqBackward0(Op):
+    saves = (0, 1)
+    formula = "X = pinv(A) B: the gradients of pinv(A) @ B"
+
+    def backward(self, grad_solution, grad_residuals=None):
+        # The solution is pinv(A) @ B and the residuals |A X - B|^2 per column; their
+        # derivatives are those composites', computed here (recorded only under
+        # create_graph).
+        from ..autograd import grad as autograd_grad
+        from ..autograd.grad_mode import enable_grad
+        from .spectral import pinv
+        A, B = self.saved_tensors
+        needed = (self.needs_input_grad(0), self.needs_input_grad(1))
+        create_graph = _state.enabled
+        with enable_grad():
+            a = A if create_graph else A.detach().requires_grad_(needed[0])
+            b = B if create_graph else B.detach().requires_grad_(needed[1])
+            leaves = [x for x, need in zip((a, b), needed) if need]
+            solution = pinv(a).matmul(b)
+            outputs, upstream = [solution], [grad_solution]
+            if self.ctx and grad_residuals is not None:
+                vector = b.dim() == a.dim() - 1
+                error = a.matmul(solution) - b
+                outputs.append((error * error).sum(-1 if vector else -2))
+                upstream.append(grad_residuals)
+            grads = autograd_grad(outputs, leaves, upstream, create_graph=create_graph)
+        result = iter(grads)
+        return (next(result) if self.needs_input_grad(0) else None,
+                next(result) if self.needs_input_grad(1) else None)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution of ``A X = B`` (``(solution, residuals, rank,
+    singular_values)``, filled as PyTorch fills them for each ``driver``)."""
+    from . import _return_types
+    check_float_matrix(A, "torch.linalg.lstsq")
+    if driver is not None and driver not in _DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
+                           "(gels, gelsy, gelsd, gelss)")
+    a, b = A._data, B._data
+    vector = b.ndim == a.ndim - 1
+    bm = b[..., None] if vector else b
+    if bm.shape[-2] != a.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    m, n = a.shape[-2:]
+    batch = np.broadcast_shapes(a.shape[:-2], bm.shape[:-2])
+    aa = np.broadcast_to(a, batch + a.shape[-2:]).reshape(-1, m, n)
+    bb = np.broadcast_to(bm, batch + bm.shape[-2:]).reshape(-1, m, bm.shape[-1])
+    cutoff = rcond if rcond is not None else np.finfo(a.dtype).eps * max(m, n)
+    solutions, residuals, ranks, singular = [], [], [], []
+    for matrix, rhs in zip(aa, bb):
+        x, res, rank, sv = np.linalg.lstsq(matrix.astype(np.float64), rhs.astype(np.float64),
+                                           rcond=cutoff)
+        solutions.append(x)
+        residuals.append(res)
+        ranks.append(rank)
+        singular.append(sv)
+    solution = np.stack(solutions).reshape(batch + (n, bm.shape[-1])).astype(a.dtype)
+    if vector:
+        solution = solution[..., 0]
+    driver = driver or "gelsy"
+    full_rank = all(r == min(m, n) for r in ranks)
+    if driver != "gelsy" and m > n and full_rank:
+        res = np.stack(residuals).reshape(batch + (bm.shape[-1],)).astype(a.dtype)
+        if vector:
+            res = res[..., 0]
+    else:
+        res = np.empty((0,), a.dtype)
+    rank = (np.empty((0,), np.int64) if driver == "gels"
+            else np.asarray(ranks, np.int64).reshape(batch))
+    sv = (np.stack(singular).reshape(batch + (min(m, n),)).astype(a.dtype)
+          if driver in ("gelsd", "gelss") else np.empty((0,), a.dtype))
+    out = wrap(solution)
+    residual_t = wrap(res)
+    if _state.enabled and (A._requires_grad or B._requires_grad):
+        record_multi(LinalgLstsqBackward0, (out, residual_t), (A, B), bool(res.size))
+    return _return_types.linalg_lstsq(out, residual_t, wrap(rank), wrap(sv))
 
 
 # -- matrix exponential ----------------------------------------------------------------------
