@@ -114,3 +114,35 @@ def test_lstsq_gradcheck():
     B = ember.tensor(RNG.standard_normal((5, 2)), requires_grad=True)
     assert gradcheck(lambda a, b: ember.linalg.lstsq(a, b).solution, (A, B))
     assert gradgradcheck(lambda a, b: ember.linalg.lstsq(a, b).solution, (A, B))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (2, 3, 3), (5, 3), (3, 5)])
+def test_lu_factor_and_lu(shape):
+    a = RNG.standard_normal(shape)
+    square = shape[-1] == shape[-2]
+    check_op(lambda lib, A: tuple(lib.linalg.lu_factor(A)), a, requires_grad=square)
+    check_op(lambda lib, A: tuple(lib.linalg.lu_factor_ex(A)), a, requires_grad=square)
+    check_op(lambda lib, A: tuple(lib.linalg.lu(A)), a, requires_grad=square)
+    check_op(lambda lib, A: tuple(lib.lu_unpack(*lib.linalg.lu_factor(A))), a,
+             requires_grad=False)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_lu_solve(left, adjoint):
+    a = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    b = RNG.standard_normal((2, 3, 2) if left else (2, 2, 3))
+
+    def solve(lib, A, B):
+        LU, pivots = lib.linalg.lu_factor(A)
+        return lib.linalg.lu_solve(LU, pivots, B, left=left, adjoint=adjoint)
+    check_op(solve, a, b)
+
+
+def test_lu_gradcheck():
+    A = ember.tensor(RNG.standard_normal((3, 3)) + 2 * np.eye(3), requires_grad=True)
+    B = ember.tensor(RNG.standard_normal((3, 2)), requires_grad=True)
+    assert gradcheck(lambda a: ember.linalg.lu_factor(a).LU, (A,))
+    assert gradcheck(lambda a: ember.linalg.lu(a)[1:], (A,))
+    assert gradcheck(lambda a, b: ember.linalg.lu_solve(*ember.linalg.lu_factor(a), b), (A, B))
+    assert gradgradcheck(lambda a: ember.linalg.lu(a).U, (A,))

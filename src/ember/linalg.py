@@ -10,6 +10,7 @@ from .ops.decompositions import cholesky_ex, det, inv, inv_ex, solve, solve_ex
 from .ops.decompositions import linalg_cholesky as cholesky
 from .ops.decompositions import linalg_slogdet as slogdet
 from .ops.linalg import matmul
+from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.matrix_ops import linalg_cross as cross
 from .ops.matrix_ops import matrix_power
 from .ops.norms import linalg_norm as norm
@@ -20,7 +21,8 @@ from .ops.spectral import linalg_qr as qr
 from .ops.spectral import linalg_svd as svd
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh",
-           "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm",
+           "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+           "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "solve_triangular",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
            "vander", "vecdot", "vector_norm"]

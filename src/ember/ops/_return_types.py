@@ -11,7 +11,8 @@ PyTorch's do::
 import collections
 
 __all__ = ["max", "min", "median", "sort", "topk", "kthvalue", "aminmax", "frexp", "mode",
-           "cummax", "cummin", "nanmedian", "histogram", "linalg_lstsq"]
+           "cummax", "cummin", "nanmedian", "histogram", "linalg_lstsq",
+           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
 
 
 def _make(name, fields=("values", "indices")):
@@ -41,3 +42,7 @@ cummin = _make("cummin")
 nanmedian = _make("nanmedian")
 histogram = _make("histogram", ("hist", "bin_edges"))
 linalg_lstsq = _make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+linalg_lu_factor = _make("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _make("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_lu = _make("linalg_lu", ("P", "L", "U"))
+lu_unpack = _make("lu_unpack", ("P", "L", "U"))
