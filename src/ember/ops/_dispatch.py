@@ -305,7 +305,14 @@ def binary(cls, float_result=False):
                 data = forward(a, b)
             except ValueError:
                 raise broadcast_error(a.shape, b.shape) from None
-            out = wrap(data)
+            # ``wrap`` written out: this is the hottest line of ember.
+            if type(data) is not _NDARRAY:
+                data = np.asarray(data)
+            out = _new(Tensor)
+            out._data = data
+            out._requires_grad = False
+            out._grad_fn = None
+            out._vc = [0]
             if _state.enabled and (input._requires_grad or other._requires_grad):
                 record(cls, out, (input, other))
             return out

@@ -153,7 +153,11 @@ def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None):
     np_dtype = None if dtype is None else dtype.np
     if dim is _NO_DIM:
         _check_keepdim_alone("sum", keepdim)
-        out = wrap(_sum_array(data, None, False, np_dtype))
+        if np_dtype is None and data.dtype.kind == "f" and data.dtype != np.float16:
+            # The whole-tensor sum of float32/float64: one reduction, no dtype bookkeeping.
+            out = wrap(np.add.reduce(data, axis=None))
+        else:
+            out = wrap(_sum_array(data, None, False, np_dtype))
         if _state.enabled and input._requires_grad:
             record(SumBackward0, out, (input,))
         return out
