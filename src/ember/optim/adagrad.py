@@ -52,10 +52,6 @@ class Adagrad(Optimizer):
         self.state[p]["step"] = scalar_state()
         self.state[p]["sum"] = zeros_state(p, value)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         if not state:

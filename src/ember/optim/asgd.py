@@ -34,10 +34,6 @@ class ASGD(Optimizer):
     _restored_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
     _scalar_state_keys = ("step", "eta", "mu")
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         lr = to_scalar(group["lr"])

@@ -45,10 +45,6 @@ class NAdam(Optimizer):
                               differentiable=False, decoupled_weight_decay=False)
     _scalar_state_keys = ("step", "mu_product")
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         if not state:

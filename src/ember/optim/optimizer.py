@@ -140,7 +140,14 @@ class Optimizer:
                     grad.zero_()
 
     def step(self, closure=None):
-        raise NotImplementedError
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss.
+
+        An algorithm defines ``_update(p, group)`` for one parameter (or overrides ``step``
+        when it needs the whole group at once); the base class has no update of its own.
+        """
+        if not hasattr(self, "_update"):
+            raise NotImplementedError
+        return self._step_each(closure)
 
     def _step_each(self, closure):
         """``closure()`` with gradients on, then ``self._update(p, group)`` for every

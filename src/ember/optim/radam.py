@@ -41,10 +41,6 @@ class RAdam(Optimizer):
     _restored_defaults = dict(foreach=None, maximize=False, differentiable=False,
                               decoupled_weight_decay=False, capturable=False)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         if not state:

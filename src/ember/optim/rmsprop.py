@@ -43,10 +43,6 @@ class RMSprop(Optimizer):
     _restored_defaults = dict(momentum=0, centered=False, foreach=None, maximize=False,
                               differentiable=False, capturable=False)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         if not state:

@@ -35,10 +35,6 @@ class Rprop(Optimizer):
     # Options missing from older checkpoints, filled in by __setstate__.
     _restored_defaults = dict(foreach=None, maximize=False, differentiable=False, capturable=False)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        return self._step_each(closure)
-
     def _update(self, p, group):
         state = self.state[p]
         if not state:
