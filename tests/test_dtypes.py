@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ember
-from oracle import check_op, torch
+from oracle import check_error, check_op, torch
 
 NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
          "complex64", "complex128"]
@@ -156,3 +156,9 @@ def test_float16_overflow_and_finfo_limits():
         big = lib.tensor([60000.0], dtype=lib.float16)
         assert math.isinf((big * 2).item())
         assert lib.finfo(lib.float16).max == 65504.0
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.set_default_dtype(lib.int32),
+                                  lambda lib: lib.set_default_dtype("float")])
+def test_set_default_dtype_errors(call):
+    check_error(call)
