@@ -29,7 +29,7 @@ class Parameter(Tensor):
         return self
 
     def __init__(self, data=None, requires_grad=True):
-        pass
+        """Set up in ``__new__``; this only accepts the same arguments."""
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -57,7 +57,7 @@ class Buffer(Tensor):
         return self
 
     def __init__(self, data=None, *, persistent=True):
-        pass
+        """Set up in ``__new__``; this only accepts the same arguments."""
 
 
 class UninitializedTensorMixin:
@@ -117,7 +117,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
         return _placeholder(cls, requires_grad, dtype)
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
-        pass
+        """Set up in ``__new__``; this only accepts the same arguments."""
 
 
 class UninitializedBuffer(UninitializedTensorMixin, Tensor):
@@ -129,4 +129,4 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
         return _placeholder(cls, requires_grad, dtype)
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
-        pass
+        """Set up in ``__new__``; this only accepts the same arguments."""

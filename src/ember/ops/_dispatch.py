@@ -50,6 +50,8 @@ class Op(Node):
 
     @staticmethod
     def forward(*arrays):
+        # Only ops built by ``unary``/``binary`` need one; the others compute in their
+        # public function.
         raise NotImplementedError
 
 

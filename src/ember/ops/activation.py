@@ -235,7 +235,7 @@ class ThresholdBackward0(Op):
 
 
 class ThresholdBackward1(ThresholdBackward0):
-    pass
+    """``threshold_`` (in place): the same derivative under PyTorch's in-place name."""
 
 
 def _threshold(cls, input, threshold, value):

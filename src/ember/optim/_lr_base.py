@@ -132,6 +132,7 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self):
+        # Abstract, as in PyTorch: each schedule computes its own learning rates.
         raise NotImplementedError
 
     def step(self, epoch=None):

@@ -61,6 +61,7 @@ class _NormBase(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
+        # Abstract, as in PyTorch: BatchNorm1d/2d/3d each check their own ranks.
         raise NotImplementedError
 
     def extra_repr(self):

@@ -238,6 +238,7 @@ class _BaseDataLoaderIter:
         return next(self._sampler_iter)
 
     def _next_data(self):
+        # Abstract: the single-process and worker-process iterators fetch differently.
         raise NotImplementedError
 
     def __next__(self):

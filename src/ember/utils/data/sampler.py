@@ -36,6 +36,7 @@ class Sampler:
     optional."""
 
     def __iter__(self):
+        # Abstract, as in PyTorch: every sampler defines its order.
         raise NotImplementedError
 
 
