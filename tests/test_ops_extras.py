@@ -149,3 +149,9 @@ def test_gradcheck(fn):
     x = ember.tensor([0.3, -0.7, 1.4], dtype=ember.float64, requires_grad=True)
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
+
+
+def test_xlogy_gradient_where_x_is_zero():
+    # PyTorch's derivative in x is log(y) even at x == 0, except where y <= 0 too.
+    check_op(lambda lib, x, y: lib.xlogy(x, y), np.array([0.0, 0.0, 0.0, 1.5]),
+             np.array([2.0, 0.0, -1.0, 3.0]))

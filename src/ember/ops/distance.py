@@ -21,7 +21,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import _wrap_dim
 from ..autograd.grad_mode import no_grad
-from ._dispatch import Op, _state, broadcast_error, promote_operands, record, wrap
+from ._dispatch import Op, _state, broadcast_error, record, wrap
+from ._scalar_ops import add_scalar
 from .norms import LinalgVectorNormBackward0, vector_norm
 from .selection import where
 
@@ -61,24 +62,13 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # -- pairwise_distance --------------------------------------------------------------------
-class AddBackward1(Op):
-    formula = "d(a + c)/da = 1 (c a scalar)"
-
-    def backward(self, grad):
-        return grad
-
-
 class NormBackward1(LinalgVectorNormBackward0):
     formula = "d||x||_p/dx = sign(x) |x|^(p-1) / ||x||^(p-1) (p=2: x/||x||)"
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     innermost = max(x1.dim(), x2.dim()) - 1
-    difference = x1 - x2
-    a, b, _, _ = promote_operands(difference, eps)
-    shifted = wrap(a + b)
-    if _state.enabled and difference._requires_grad:
-        record(AddBackward1, shifted, (difference,))
+    shifted = add_scalar(x1 - x2, eps)
     dims = (innermost % shifted.dim() if shifted.dim() else 0,)
     out = vector_norm(shifted.detach(), p, innermost, keepdim)
     if _state.enabled and shifted._requires_grad:

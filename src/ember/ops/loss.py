@@ -6,20 +6,20 @@
 All but the first are composites in PyTorch's C++ (``aten/native/Loss.cpp``), built here
 from the same ops so that the graph reads the same. C++ arithmetic with a number runs the
 ``Scalar`` overloads, whose nodes carry another digit (``margin + d`` is ``AddBackward1``,
-``2 * x`` is ``MulBackward1``); Python never reaches those overloads, so their small
-nodes live here, beside the composites that use them (``pairwise_distance``, with its
-``NormBackward1``, is in ``ops.distance``). ``kl_div`` needs ``xlogy``'s node
-(``XlogyBackward0``), kept private here too.
+``2 * x`` is ``MulBackward1``); Python never reaches those overloads, so their nodes are
+built by ``ops._scalar_ops``. ``pairwise_distance``, with its ``NormBackward1``, is in
+``ops.distance``; ``kl_div`` uses ``xlogy`` from ``ops.pointwise_extras``.
 """
 
 import math
 
 import numpy as np
 
-from .. import _dtype
-from ._dispatch import Op, _state, as_tensor_operand, promote_operands, record, wrap
+from ._dispatch import Op, _state, promote_operands, record, wrap
+from ._scalar_ops import add_scalar, mul_scalar, rsub_scalar, sub_scalar
 from .distance import pairwise_distance
-from .pointwise import eq, le, ne, sub
+from .pointwise import eq, le, ne
+from .pointwise_extras import xlogy
 from .selection import clamp_min, minimum, where
 
 __all__ = ["binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss",
@@ -37,69 +37,6 @@ def apply_loss_reduction(loss, reduction):
     if reduction == SUM:
         return loss.sum()
     return loss
-
-
-# -- the Scalar overloads -------------------------------------------------------------------
-
-
-class AddBackward1(Op):
-    """self + scalar"""
-    formula = "d(a + c)/da = 1"
-
-    def backward(self, grad):
-        return grad
-
-
-class SubBackward1(Op):
-    """self - scalar"""
-    formula = "d(a - c)/da = 1"
-
-    def backward(self, grad):
-        return grad
-
-
-class MulBackward1(Op):
-    """self * scalar"""
-    formula = "d(a * c)/da = c"
-
-    def backward(self, grad):
-        return grad * self.ctx
-
-
-class DivBackward1(Op):
-    """self / scalar"""
-    formula = "d(a / c)/da = 1 / c"
-
-    def backward(self, grad):
-        return grad / self.ctx
-
-
-def _scalar_op(cls, np_func, input, scalar):
-    out = wrap(np_func(input._data, input._data.dtype.type(scalar)))
-    if _state.enabled and input._requires_grad:
-        record(cls, out, (input,), scalar)
-    return out
-
-
-def add_scalar(input, scalar):
-    return _scalar_op(AddBackward1, np.add, input, scalar)
-
-
-def sub_scalar(input, scalar):
-    return _scalar_op(SubBackward1, np.subtract, input, scalar)
-
-
-def mul_scalar(input, scalar):
-    return _scalar_op(MulBackward1, np.multiply, input, scalar)
-
-
-def div_scalar(input, scalar):
-    return _scalar_op(DivBackward1, np.divide, input, scalar)
-
-
-def rsub_scalar(scalar, input):
-    """``scalar - input`` as C++ spells it (``SubBackward0`` over a wrapped number)."""
-    return sub(as_tensor_operand(scalar, _dtype._BY_NUMPY[input._data.dtype]), input)
 
 
 # -- binary_cross_entropy_with_logits ------------------------------------------------------
@@ -167,38 +104,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
 # -- kl_div --------------------------------------------------------------------------------
 
 
-class XlogyBackward0(Op):
-    """x * log(y), 0 where x == 0"""
-    saves = (0, 1)
-    formula = "d(x log y)/dx = log y (0 where x == 0 and y <= 0); d/dy = x / y"
-
-    def backward(self, grad):
-        x, y = self.saved_tensors
-        grad_x = grad_y = None
-        if self.needs_input_grad(0):
-            grad_x = _xlogy(grad, y).masked_fill(eq(x, 0) & le(y, 0), 0.0)
-        if self.needs_input_grad(1):
-            grad_y = grad * x / y
-        return grad_x, grad_y
-
-
-def _xlogy(x, y):
-    a, b, _, _ = promote_operands(x, y, float_result=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.where((a == 0) & ~np.isnan(b), a.dtype.type(0), a * np.log(b))
-    out = wrap(np.asarray(data, a.dtype))
-    if _state.enabled and (x._requires_grad or y._requires_grad):
-        record(XlogyBackward0, out, (x, y))
-    return out
-
-
 def kl_div(input, target, reduction=MEAN, *, log_target=False):
     if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
         raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         output = target.exp() * (target - input)
     else:
-        output = _xlogy(target, target) - target * input
+        output = xlogy(target, target) - target * input
     return apply_loss_reduction(output, reduction)
 
 

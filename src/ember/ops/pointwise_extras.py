@@ -42,13 +42,13 @@ def _xlogy_array(a, b):
 
 class XlogyBackward0(Op):
     saves = (0, 1)
-    formula = "d x*log(y)/dx = log(y) (0 where x == 0), d/dy = x/y"
+    formula = "d x*log(y)/dx = log(y) (0 where x == 0 and y <= 0), d/dy = x/y"
 
     def backward(self, grad):
         x, y = self.saved_tensors
         grad_x = grad_y = None
         if self.needs_input_grad(0):
-            grad_x = grad * xlogy((x != 0).to(grad.dtype), y)
+            grad_x = xlogy(grad, y).masked_fill((x == 0) & (y <= 0), 0.0)
         if self.needs_input_grad(1):
             grad_y = grad * x / y
         return grad_x, grad_y

@@ -14,8 +14,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ._dispatch import Op, _state, float_data, promote_operands, record, wrap
+from ._scalar_ops import div_scalar, mul_scalar
 from ._special_math import lgamma as _np_lgamma
-from .loss import div_scalar, mul_scalar
 
 
 def _pnorm_grad(a, p, norm, dims):

@@ -14,7 +14,7 @@ differentiable in PyTorch, and raise its error when differentiated under create_
 import numpy as np
 
 from ...ops._dispatch import Op, _state, record, wrap
-from ...ops.loss import add_scalar, div_scalar, mul_scalar
+from ...ops._scalar_ops import add_scalar, div_scalar, mul_scalar
 from ...ops.pointwise import NotImplementedBackward, eq
 from ...ops.softmax import log_softmax
 from . import _loss
