@@ -9,8 +9,8 @@ Each function here reproduces one piece of ATen's CPU sampling arithmetic
   ``fma32`` is exact because a float32 product is exact in float64 and the float64 sum is
   rounded to odd before the final rounding; ``fma64`` is Boldo & Melquiond's emulation
   (exact product by Dekker splitting, exact sums, rounding to odd).
-* ``log256`` / ``sincos256``: the Cephes float32 polynomials ATen's ``randn`` uses on x86
-  (AVX2 and AVX512 machines), with the FMAs GCC forms in them.
+* (the Cephes float32 ``log256``/``sincos256`` of ATen's AVX2 ``randn`` are in
+  ``_random_avx2``).
 * ``libm``: glibc's own ``log``/``log1p``/``tan``/``exp`` through ``math`` (NumPy's SIMD
   ``log`` differs from glibc in ~0.3% of float64 values; its ``cos``/``sin`` match).
 * ``permutation_from_swaps``: the sequential Fisher-Yates swaps of ``randperm`` solved with
@@ -57,18 +57,6 @@ def fma32(a, b, c):
     back = total - prod
     error = (prod - (total - back)) + (c - back)
     return _round_to_odd(total, error).astype(_F32)
-
-
-def fma32_fast(a, b, c):
-    """``fma32`` without the tie fix, for the normal kernel's polynomials.
-
-    The float64 sum is rounded twice only if it lands exactly on a float32 midpoint while
-    inexact (about 2**-29 per operation); the AVX2 emulation matched all 10**6 tested values.
-    ``a`` and ``b`` are float32 arrays or scalars, ``c`` a float32 scalar or array.
-    """
-    total = np.asarray(a, np.float64) * b
-    total += c
-    return total.astype(_F32)
 
 
 def fma64(a, b, c):
@@ -133,88 +121,22 @@ def unit_double(raw):
     return out
 
 
-# ---- Cephes float32 log and sincos, as in ATen/native/cpu/avx_mathfun.h ----------------
-_LOG_P = [_F32(v) for v in (
-    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
-    -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
-_LOG_Q1, _LOG_Q2 = _F32(-2.12194440e-4), _F32(0.693359375)
-_SQRTHF = _F32(0.707106781186547524)
-_DP = (_F32(-0.78515625), _F32(-2.4187564849853515625e-4), _F32(-3.77489497744594108e-8))
-_SIN_P = (_F32(-1.9515295891e-4), _F32(8.3321608736e-3), _F32(-1.6666654611e-1))
-_COS_P = (_F32(2.443315711809948e-5), _F32(-1.388731625493765e-3), _F32(4.166664568298827e-2))
-_FOPI = _F32(1.27323954473516)  # 4 / pi
-_TWO_PI32 = _F32(2.0 * math.pi)
+_TWO_PI32 = _F32(2.0 * math.pi)  # 2*pi as ATen rounds it to float
 
 
-def _horner(x64, coeffs):
-    """``((c0*x + c1)*x + c2)...`` in float32 with one FMA per step (``x64``: x as float64)."""
-    y = np.float64(coeffs[0])
-    for c in coeffs[1:]:
-        total = x64 * y  # exact: both factors are float32 values
-        total += c
-        y = total.astype(_F32).astype(np.float64)
-    return y.astype(_F32)
+def _store(first, second, mean, std, dest, fma, dtype):
+    """``dest = fma(value, std, mean)`` for the two halves of each block, as the kernel does."""
+    if mean == 0 and std == 1:  # fma(v, 1, 0) == v, except that it turns -0.0 into +0.0
+        np.add(first, dtype(0), out=dest[:, :8])
+        np.add(second, dtype(0), out=dest[:, 8:])
+    else:
+        dest[:, :8] = fma(first, dtype(std), dtype(mean)).reshape(first.shape)
+        dest[:, 8:] = fma(second, dtype(std), dtype(mean)).reshape(second.shape)
 
 
-def _select(mask, a, b):
-    """``mask ? a : b`` on float32 bit patterns: np.where branches on random masks."""
-    a, b = a.view(np.int32), b.view(np.int32)
-    return ((a & mask) | (b & ~mask)).view(_F32)
-
-
-def log256(x):
-    """``log256_ps`` for float32 ``x`` in (0, 1]."""
-    bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7E).astype(_F32)  # exponent + 1, as the kernel computes it
-    x = ((bits & ~0x7F800000) | 0x3F000000).view(_F32)  # mantissa in [0.5, 1)
-    small = x < _SQRTHF
-    e -= small
-    x = x - _F32(1) + x * small
-    z = x * x
-    y = _horner(x.astype(np.float64), _LOG_P) * x
-    # GCC fuses y*z into the add of e*q1; z*0.5 and e*q2 are exact products
-    y = fma32_fast(y, z, e * _LOG_Q1)
-    y -= z * _F32(0.5)
-    x += y
-    return fma32_fast(e, _LOG_Q2, x)
-
-
-def sincos256(x):
-    """``sincos256_ps`` for float32 ``x >= 0``: returns ``(sin, cos)``."""
-    j = (x * _FOPI).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(_F32)
-    for dp in _DP:  # extended-precision reduction x - j*pi/4, each step one FMA
-        x = fma32_fast(y, dp, x)
-    z = x * x
-    z64 = z.astype(np.float64)
-    cos_poly = _horner(z64, _COS_P) * z
-    cos_poly = fma32_fast(cos_poly, z, -(z * _F32(0.5)))
-    cos_poly += _F32(1)
-    sin_poly = _horner(z64, _SIN_P) * z
-    sin_poly = fma32_fast(sin_poly, x, x)
-    use_sin_poly = ((j & 2) - 2) >> 31  # all ones where (j & 2) == 0
-    sin = _select(use_sin_poly, sin_poly, cos_poly).view(np.int32)
-    cos = _select(use_sin_poly, cos_poly, sin_poly).view(np.int32)
-    sin ^= (j & 4) << 29  # flip the sign bit
-    cos ^= (~(j - 2) & 4) << 29
-    return sin.view(_F32), cos.view(_F32)
-
-
-def normal_blocks_avx2(u, mean, std):
-    """``normal_fill_16_AVX2`` over float32 uniforms ``u`` (length a multiple of 16)."""
-    return _by_chunks(u, mean, std, _normal_chunk_avx2, fma32, _F32)
-
-
-def _normal_chunk_avx2(d):
-    radius = np.sqrt(_F32(-2) * log256(_F32(1) - d[:, :8]))
-    sin, cos = sincos256(_TWO_PI32 * d[:, 8:])
-    return radius * cos, radius * sin
-
-
-def normal_blocks_libm32(u, mean, std):
+def normal_blocks_libm32(u, mean, std, out):
     """``normal_fill_16<float>`` with glibc float math (used for float16 tensors)."""
-    return _by_chunks(u, mean, std, _normal_chunk_libm32, fma32, _F32)
+    _by_chunks(u, mean, std, out, _normal_chunk_libm32, fma32, _F32)
 
 
 def _normal_chunk_libm32(d):
@@ -223,9 +145,9 @@ def _normal_chunk_libm32(d):
     return radius * np.cos(theta).astype(_F32), radius * np.sin(theta).astype(_F32)
 
 
-def normal_blocks_double(u, mean, std):
+def normal_blocks_double(u, mean, std, out):
     """``normal_fill_16<double>``: glibc ``log``, ``cos``, ``sin`` over float64 uniforms."""
-    return _by_chunks(u, mean, std, _normal_chunk_double, fma64, np.float64)
+    _by_chunks(u, mean, std, out, _normal_chunk_double, fma64, np.float64)
 
 
 def _normal_chunk_double(d):
@@ -234,21 +156,14 @@ def _normal_chunk_double(d):
     return radius * np.cos(theta), radius * np.sin(theta)
 
 
-def _by_chunks(u, mean, std, chunk_fn, fma, dtype):
+def _by_chunks(u, mean, std, out, chunk_fn, fma, dtype):
     """Run ``chunk_fn`` (blocks of 16 -> first and second halves) over ``u`` a slice of
-    blocks at a time, and store ``fma(value, std, mean)`` as the kernel does."""
-    blocks = u.reshape(-1, 16)
-    out = np.empty(blocks.shape, dtype)
+    blocks at a time into ``out`` (which may be ``u``)."""
+    blocks, dest = u.reshape(-1, 16), out.reshape(-1, 16)
     step = _CHUNK // 16
     for start in range(0, len(blocks), step):
         first, second = chunk_fn(blocks[start:start + step])
-        dest = out[start:start + step]
-        if mean == 0 and std == 1:  # fma(v, 1, 0) == v, except that it turns -0.0 into +0.0
-            dest[:, :8], dest[:, 8:] = first + dtype(0), second + dtype(0)
-        else:
-            dest[:, :8] = fma(first, dtype(std), dtype(mean)).reshape(first.shape)
-            dest[:, 8:] = fma(second, dtype(std), dtype(mean)).reshape(second.shape)
-    return out.reshape(-1)
+        _store(first, second, mean, std, dest[start:start + step], fma, dtype)
 
 
 def box_muller_double(u1, u2):

@@ -15,7 +15,8 @@ wrap. Parity is with torch 2.13 on x86-64 (AVX2/AVX512):
   redrawn tail), ``_normal_tensor``, ``_randint``, ``_random``, ``_randperm``,
   ``_bernoulli``, ``_exponential``, ``_geometric``, ``_cauchy``, ``_log_normal``,
   ``_multinomial``. Exactness needs the FMA-contracted arithmetic GCC emits and the Cephes
-  float32 polynomials of ATen's AVX2 ``randn``: both are emulated in ``_random_transforms``.
+  float32 polynomials of ATen's AVX2 ``randn``: emulated in ``_random_transforms`` and
+  ``_random_avx2``.
 * within 1 ulp: ``_normal`` for float16 with 16 or more elements. ATen computes it with
   glibc's float ``logf``/``cosf``/``sinf``, which are not correctly rounded; we round the
   double results, which differs in about 1 of 20,000 values after the cast to float16.
@@ -32,6 +33,7 @@ import os
 
 import numpy as np
 
+from ember import _random_avx2
 from ember import _random_transforms as _rt
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -218,15 +220,19 @@ class Generator:
             if mean != 0 or std != 1:
                 z = _rt.fma64(z, float(std), float(mean)).reshape(n)
             return _rt.cast_double(z, np_dtype).reshape(shape)
-        blocks = {np.float32: _rt.normal_blocks_avx2, np.float16: _rt.normal_blocks_libm32,
+        blocks = {np.float32: _random_avx2.normal_blocks_avx2, np.float16: _rt.normal_blocks_libm32,
                   np.float64: _rt.normal_blocks_double}[np_dtype.type]
         full = n - n % 16
-        out = np.empty(n, np.float64 if np_dtype == np.float64 else np.float32)
-        # float16 draws 16 uniforms per block; float32/64 fill all n slots first
-        drawn = full if np_dtype == np.float16 else n
-        out[:full] = blocks(self._uniform_units(drawn, np_dtype)[:full], mean, std)
+        # float16 draws 16 uniforms per block; float32/64 fill all n slots first, and the
+        # normals overwrite their uniforms in place
+        if np_dtype == np.float16:
+            out = np.empty(n, np.float32)
+            blocks(self._uniform_units(full, np_dtype), mean, std, out[:full])
+        else:
+            out = self._uniform_units(n, np_dtype)
+            blocks(out[:full], mean, std, out[:full])
         if full != n:  # ATen redraws 16 fresh uniforms for the last 16 slots
-            out[n - 16:] = blocks(self._uniform_units(16, np_dtype), mean, std)
+            blocks(self._uniform_units(16, np_dtype), mean, std, out[n - 16:])
         return out.astype(np_dtype, copy=False).reshape(shape)
 
     def _normal_tensor(self, mean, std, np_dtype):
