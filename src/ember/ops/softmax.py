@@ -16,7 +16,14 @@ from .unary import not_implemented_for
 def _shifted(data, axis, finite=False):
     """``data`` minus its maximum along ``axis``; with ``finite`` an infinite maximum shifts
     by 0 (logsumexp's rule; softmax lets inf - inf make its slice nan, as PyTorch does)."""
-    if data.size:
+    if data.ndim == 2 and axis == 1 and data.shape[1]:
+        # Rows (a classifier's logits): argmax and one gather beat ``np.maximum.reduce``
+        # over short rows ~3x; the result is the same (a nan row picks a nan; a +0 or -0
+        # maximum only changes the sign of zero shifts, whose exp is 1 either way).
+        index = data.argmax(1)
+        index += np.arange(0, data.size, data.shape[1])
+        maximum = data.take(index).reshape(-1, 1)
+    elif data.size:
         maximum = np.maximum.reduce(data, axis=axis, keepdims=True)
     else:
         maximum = np.max(data, axis=axis, keepdims=True, initial=-np.inf)

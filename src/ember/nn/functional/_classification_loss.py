@@ -81,7 +81,8 @@ class NllLossBackward0(Op):
             # No graph wanted (the usual backward): fold the gradient into the values.
             values = values * grad._data
         if coefficients.ndim == 2:
-            coefficients[np.arange(coefficients.shape[0]), target] = values
+            # ``target`` holds flat positions here (see ``_nll``).
+            coefficients.reshape(-1)[target] = values
         else:
             np.put_along_axis(coefficients, target[:, None],
                               np.expand_dims(values, 1) if np.ndim(values) else values, axis=1)
@@ -115,10 +116,12 @@ def _nll(cls, input, target, weight, reduction, ignore_index):
     x = data if batched else data[None]
     dtype = x.dtype
     classes = x.shape[1]
-    t = t.reshape((x.shape[0],) + x.shape[2:])
-    # One pass decides the common case: every target a class (negatives wrap to huge
+    if t.ndim != x.ndim - 1:
+        t = t.reshape((x.shape[0],) + x.shape[2:])
+    # One reduction decides the common case: every target a class (negatives wrap to huge
     # unsigned values) and ignore_index not a class, so none is ignored.
-    if not (t.view(np.uint64) >= classes).any() and not 0 <= ignore_index < classes:
+    if (not 0 <= ignore_index < classes
+            and (not t.size or np.maximum.reduce(t.view(np.uint64), axis=None) < classes)):
         valid, all_valid, safe = None, True, t
     else:
         valid = t != ignore_index
@@ -128,8 +131,12 @@ def _nll(cls, input, target, weight, reduction, ignore_index):
             bad = t[valid & ((t < 0) | (t >= classes))].flat[0]
             raise IndexError(f"Target {bad} is out of bounds.")
     if x.ndim == 2:
-        picked = x[np.arange(x.shape[0]), safe]
+        # Flat positions of the targets: one gather now, one scatter in backward.
+        position = np.arange(0, x.size, classes) if classes else np.zeros_like(safe)
+        position += safe
+        picked = x.take(position)
     else:
+        position = safe
         picked = np.take_along_axis(x, safe[:, None], 1)[:, 0]
     if weight is None:
         w = None if all_valid else valid.astype(dtype)
@@ -155,7 +162,7 @@ def _nll(cls, input, target, weight, reduction, ignore_index):
             values = values / scale
         if not all_valid:
             values = np.where(valid, values, dtype.type(0))
-        record(cls, out, (input,), (safe, values, reduction))
+        record(cls, out, (input,), (position, values, reduction))
     return out
 
 
