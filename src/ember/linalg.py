@@ -10,6 +10,7 @@ from .ops.decompositions import cholesky_ex, det, inv, inv_ex, solve, solve_ex
 from .ops.decompositions import linalg_cholesky as cholesky
 from .ops.decompositions import linalg_slogdet as slogdet
 from .ops.linalg import matmul
+from .ops.linalg_composite import cond, householder_product, tensorinv, tensorsolve
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.matrix_ops import linalg_cross as cross
 from .ops.matrix_ops import matrix_power
@@ -20,12 +21,12 @@ from .ops.spectral import eigh, eigvalsh, matrix_rank, pinv, svdvals
 from .ops.spectral import linalg_qr as qr
 from .ops.spectral import linalg_svd as svd
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
            "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
            "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "solve_triangular",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
-           "vander", "vecdot", "vector_norm"]
+           "vander", "vecdot", "vector_norm", "householder_product", "tensorinv", "tensorsolve"]
 
 
 def vander(x, *, N=None):

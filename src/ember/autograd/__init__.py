@@ -22,11 +22,12 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable, variable
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "is_inference_mode_enabled", "graph", "gradcheck", "gradgradcheck",
            "GradcheckError", "Function", "functional", "detect_anomaly", "set_detect_anomaly",
-           "explain"]
+           "explain", "Variable", "variable"]
 
 
 def _as_tuple(value):
