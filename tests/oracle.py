@@ -37,7 +37,7 @@ def _tolerances(dtype_name, atol, rtol):
         return atol, rtol if rtol is not None else 1e-5
     if dtype_name in ("float16", "bfloat16"):
         return 1e-2, 1e-2
-    if dtype_name == "float32":
+    if dtype_name in ("float32", "complex64"):
         return 1e-5, 1e-4
     return 1e-10, 1e-8
 
@@ -54,7 +54,9 @@ def assert_same_tensor(e, t, atol=None, rtol=None, what="result"):
         np.testing.assert_array_equal(ev, tv, err_msg=what)
         return
     a, r = _tolerances(str(t.dtype).replace("torch.", ""), atol, rtol)
-    np.testing.assert_allclose(ev.astype(np.float64), tv.astype(np.float64), atol=a, rtol=r,
+    # Complex values are compared whole: a cast to float64 would drop the imaginary part.
+    wide = np.complex128 if tv.dtype.kind == "c" else np.float64
+    np.testing.assert_allclose(ev.astype(wide), tv.astype(wide), atol=a, rtol=r,
                                equal_nan=True, err_msg=what)
 
 
