@@ -295,3 +295,23 @@ def test_type_accepts_a_legacy_type():
     from oracle import check_op
     check_op(lambda lib, x: x.type(lib.DoubleTensor), np.ones(3, np.float32))
     check_op(lambda lib, x: x.type(lib.LongTensor), np.ones(3, np.float32), requires_grad=False)
+
+
+def test_floating_point_warnings_only_from_the_users_numpy(tmp_path):
+    # PyTorch never warns about inf/nan arithmetic; NumPy does, and ember's ops compute with
+    # NumPy. Run as a script: pytest resets warning filters inside tests.
+    script = tmp_path / "warns.py"
+    script.write_text(
+        "import numpy as np\nimport ember\n"
+        "z = ember.zeros(40, dtype=ember.float64)\n"
+        "ember.log(z); 1 / z; z / z; ember.full_like(z, 1e300) * 1e300\n"
+        "(ember.log(z.requires_grad_()) * 0).sum().backward()\n"
+        "np.log(np.zeros(40))\n")
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    # Exactly the user's own NumPy call warns, and NumPy says so at the user's line.
+    assert run.stderr.count("RuntimeWarning") == 1, run.stderr
+    assert "warns.py:6: RuntimeWarning: divide by zero encountered in log" in run.stderr

@@ -11,14 +11,11 @@ modules only: it costs nothing until a warning fires, unlike ``np.errstate`` on 
 """
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype
 from ._dispatch import Op, _state, float_data, plain_arrays, record, unary, wrap
-
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.ops\.")
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)

@@ -36,10 +36,8 @@ from ._padding import pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
-# Scores overflow or fully masked rows give inf/nan silently in PyTorch; so here too (the
-# same filter as ops/unary.py's: free until a warning fires).
-warnings.filterwarnings("ignore", category=RuntimeWarning,
-                        module=r"ember\.nn\.functional\._attention")
+# Scores that overflow and fully masked rows give inf/nan silently, in PyTorch as here:
+# ops/_dispatch.py silences NumPy's floating-point warnings in every ember module.
 
 
 def _softmax_rows(scores):
