@@ -90,3 +90,33 @@ def test_compile_returns_the_model_unchanged():
     def double(x):
         return x * 2
     assert double(ember.ones(2)).tolist() == [2.0, 2.0]
+
+
+def test_conj_of_complex_is_differentiable():
+    values = np.array([1 + 2j, -0.5 - 1j, 3j], dtype=np.complex128)
+    result = {}
+    for lib in (ember, torch):
+        x = lib.tensor(values, requires_grad=True)
+        y = x.conj()
+        assert y.grad_fn.name() == "ConjBackward0"
+        # a real loss of the conjugate: d/dx of sum(Re(conj(x) * w))
+        w = lib.tensor(np.array([0.5 - 1j, 2 + 0j, -1 + 3j]))
+        (y * w).real.sum().backward()
+        result[lib.__name__] = x.grad.detach().resolve_conj().numpy()
+    np.testing.assert_allclose(result["ember"], result["torch"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("part", ["real", "imag"])
+def test_real_and_imag_are_differentiable_views(part):
+    values = np.array([[1 + 2j, -0.5 - 1j], [3j, 2 + 0j]], dtype=np.complex64)
+    grads = {}
+    for lib in (ember, torch):
+        x = lib.tensor(values, requires_grad=True)
+        y = x * 2
+        view = getattr(y, part)
+        assert view.grad_fn.name() == "SelectBackward0"
+        assert view.grad_fn.next_functions[0][0].name() == "ViewAsRealBackward0"
+        assert view.dtype == lib.float32 and view._base is y
+        (view * lib.tensor([[1.0, -2.0], [0.5, 3.0]])).sum().backward()
+        grads[lib.__name__] = x.grad.detach().resolve_conj().numpy()
+    np.testing.assert_allclose(grads["ember"], grads["torch"], rtol=1e-6)

@@ -120,6 +120,10 @@ def _reduce_to_input(grad, meta):
     """Sum a broadcast gradient down to the input's shape and cast it to its dtype."""
     shape, np_dtype = meta
     data = grad._data
+    if data.dtype.kind == "c" and np_dtype.kind != "c":
+        # A real input's gradient is the real part of a complex one (as in PyTorch).
+        grad = grad.real
+        data = grad._data
     if data.shape != shape:
         grad = grad.sum_to_size(shape)
     if data.dtype is not np_dtype and data.dtype != np_dtype:

@@ -20,8 +20,8 @@ import pkgutil
 import numpy as np
 
 from .._tensor import Tensor
-from . import inplace
-from ._dispatch import wrap
+from . import _complex_grad, inplace
+from ._dispatch import Op, wrap
 
 FUNCTIONS = {}
 _METHODS = {}
@@ -56,15 +56,15 @@ def _reflected(function):
 
 
 def _bind(modules):
-    from . import indexing, linalg, logical, pointwise, power, shape, unary
+    from . import indexing, linalg, logical, pointwise, power, shape, tensor_info, unary
     for name, function in _METHODS.items():
         setattr(Tensor, name, function)
     for name, function in _INPLACE.items():
         setattr(Tensor, name, inplace.make_inplace(function, name))
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
-    Tensor.H = property(shape.T)
-    Tensor.mH = property(shape.mT)
+    Tensor.H = property(tensor_info.H)
+    Tensor.mH = property(tensor_info.mH)
     p = pointwise
     operators = {
         "__add__": p.add, "__radd__": p.add, "__sub__": p.sub, "__rsub__": p.rsub,
@@ -96,6 +96,7 @@ def _bind(modules):
 
 
 _modules = _load_modules()
+_complex_grad.install(Op)
 _collect(_modules)
 _bind(_modules)
 

@@ -57,6 +57,9 @@ class Op(Node):
     """Base of every differentiable op: subclasses define ``forward`` and ``backward``."""
 
     __slots__ = ()
+    # For holomorphic ops, a same-named subclass that follows PyTorch's convention for
+    # complex gradients; ``record`` uses it when the result is complex (ops/_complex_grad).
+    _complex_twin = None
 
     @staticmethod
     def forward(*arrays):
@@ -76,6 +79,9 @@ def edge(tensor):
 
 def record(cls, result, inputs, ctx=None):
     """Make ``result`` the output of a new ``cls`` node over ``inputs`` (Tensors or None)."""
+    twin = cls._complex_twin
+    if twin is not None and result._data.dtype.kind == "c" and twin.__base__ is cls:
+        cls = twin
     node = _new(cls)
     if ctx is not None:
         node.ctx = ctx

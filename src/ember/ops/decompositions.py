@@ -110,11 +110,11 @@ def inverse(input):
 
 class LinalgDetBackward0(Op):
     saves = (0, "result")
-    formula = "d(det A)/dA = g det(A) A^-H (the cofactor matrix)"
+    formula = "d(det A)/dA = g conj(det A) A^-H (the conjugated cofactor matrix)"
 
     def backward(self, grad):
         A, det_ = self.saved_tensors
-        scale = (grad * det_).unsqueeze(-1).unsqueeze(-1)
+        scale = (grad * det_.conj()).unsqueeze(-1).unsqueeze(-1)
         if np.all(det_._data != 0):
             return scale * inv(A).mH
         return scale * _cofactor_over_det(A._data)

@@ -104,7 +104,12 @@ class DotBackward0(Op):
 
 
 class VdotBackward0(DotBackward0):
-    formula = "d(conj(u).v)/du = g v, d(conj(u).v)/dv = g u (real tensors)"
+    formula = "d(conj(u).v)/du = conj(g) v, d(conj(u).v)/dv = g u"
+
+    def backward(self, grad):
+        u, v = self.saved_tensors
+        return (grad.conj() * v if self.needs_input_grad(0) else None,
+                grad * u if self.needs_input_grad(1) else None)
 
 
 def _product(cls, input, other, data):

@@ -6,6 +6,7 @@ powers follow PyTorch: a negative Python exponent is an error, a negative tensor
 gives 0 (or +-1 for a base of +-1), as integer division would.
 """
 
+import cmath
 import math
 
 import numpy as np
@@ -40,7 +41,9 @@ class PowBackward1(Op):
             # b = 0 gives 0, not 0 * a^-1 (which is nan at a = 0).
             grad_a = (grad * (b * a.pow(b - 1))).masked_fill(b == 0, 0)
         if self.needs_input_grad(1):
-            grad_b = _pow_exponent_grad(grad, a == 0, b, result, a.log())
+            # ln(a) in the result's dtype: a negative real base has a complex logarithm.
+            base = a if a.dtype is result.dtype else a.to(result.dtype)
+            grad_b = _pow_exponent_grad(grad, a == 0, b, result, base.log())
         return grad_a, grad_b
 
 
@@ -52,7 +55,10 @@ class PowBackward2(Op):
     def backward(self, grad):
         exponent, result = self.saved_tensors
         base = self.ctx
-        log_base = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
+        if result.dtype.is_complex:
+            log_base = cmath.log(base) if base != 0 else -math.inf
+        else:
+            log_base = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
         return _pow_exponent_grad(grad, base == 0, exponent, result, log_base)
 
 

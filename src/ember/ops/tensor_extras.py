@@ -14,6 +14,7 @@ from .._tensor import Tensor
 from ._dispatch import Op, _state, record, wrap
 from .inplace import make_inplace
 from .shape import expand, transpose
+from .tensor_info import ConjBackward0
 
 
 def _tensor_argument(name, input, argument="input", position=1):
@@ -64,13 +65,6 @@ def typename(obj):
 
 
 # -- conjugation -------------------------------------------------------------------------------
-class ConjBackward0(Op):
-    formula = "d(conj(x))/dx: the gradient conjugated"
-
-    def backward(self, grad):
-        return conj_physical(grad)
-
-
 class ConjPhysicalBackward0(Op):
     formula = "d(conj_physical(x))/dx: the gradient conjugated"
 

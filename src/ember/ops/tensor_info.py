@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _creation
 from .._tensor import Tensor
-from ._views import make_view
+from ._dispatch import Op, _state, record, wrap
 
 
 def _like(self, dtype):
@@ -52,13 +52,20 @@ def _real(self):
     """The real part: the tensor itself for real dtypes, a view for complex ones."""
     if not self.dtype.is_complex:
         return self
-    return make_view(self, self._data.real)
+    return _part(self, 0)
 
 
 def _imag(self):
     if not self.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return make_view(self, self._data.imag)
+    return _part(self, 1)
+
+
+def _part(input, index):
+    """``view_as_real(input).select(-1, index)``: PyTorch's own construction, so the view
+    and its graph (``SelectBackward0`` over ``ViewAsRealBackward0``) are the same."""
+    from .._creation_extras import view_as_real  # above ops in the layers
+    return view_as_real(input).select(-1, index)
 
 
 def real(input):
@@ -69,11 +76,52 @@ def imag(input):
     return _imag(input)
 
 
+class ConjBackward0(Op):
+    formula = "d(conj(x))/dx: the gradient conjugated"
+
+    def backward(self, grad):
+        return conj(grad)
+
+
+def H(input):
+    """``Tensor.H``: the conjugate transpose of a matrix (a 0-d tensor: its conjugate)."""
+    return _conjugate_transpose(input, "H", 2)
+
+
+def mH(input):
+    """``Tensor.mH``: the conjugate transpose of the last two dimensions."""
+    return _conjugate_transpose(input, "mH", None)
+
+
+def _conjugate_transpose(input, name, only_rank):
+    ndim = input._data.ndim
+    if ndim == 0:
+        import warnings
+        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=3)
+        return conj(input)
+    if only_rank is not None and ndim != only_rank:
+        hint = " For batches of matrices, consider using tensor.mH" if ndim > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{ndim}-D tensor.{hint}")
+    if ndim == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           f"matrices. Got 1-D tensor.")
+    from .shape import transpose
+    return conj(transpose(input, -2, -1))
+
+
 def conj(input):
-    """The complex conjugate; a real tensor is its own conjugate (the same object)."""
+    """The complex conjugate; a real tensor is its own conjugate (the same object).
+
+    PyTorch's conj is a lazy view with a conjugate bit; ember computes the values (the
+    same numbers, gradient and grad_fn; ``is_conj()`` stays False)."""
     if not input.dtype.is_complex:
         return input
-    return input.__class__._from_array(np.conj(input._data))
+    out = wrap(np.conj(input._data))
+    if _state.enabled and input._requires_grad:
+        record(ConjBackward0, out, (input,))
+    return out
 
 
 def resolve_conj(input):

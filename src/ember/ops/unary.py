@@ -142,8 +142,18 @@ class SignBackward0(Op):
         return grad * 0
 
 
-class SgnBackward0(SignBackward0):
-    __slots__ = ()
+class SgnBackward0(Op):
+    saves = (0, "result")
+    formula = "d(sgn z)/dz = (g - Re(g conj(sgn z)) sgn z) / |z| for complex z != 0, else 0"
+
+    def backward(self, grad):
+        z, sgn = self.saved_tensors
+        if not z.is_complex():
+            return grad * 0
+        magnitude = z.abs()
+        # the part of g along the unit circle's tangent, over |z|; PyTorch gives 0 at z = 0
+        tangent = (grad - (grad * sgn.conj()).real * sgn) / magnitude
+        return tangent.masked_fill(magnitude == 0, 0)
 
 
 def abs(input):
