@@ -525,3 +525,22 @@ def test_gradcheck(name):
     assert ember.autograd.gradcheck(f, (x, y))
     if twice:
         assert ember.autograd.gradgradcheck(f, (x, y))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_with_no_classes_and_every_target_ignored(reduction, weighted):
+    # No class at all is fine while every target is ignored: nan for 'mean' (0 / 0).
+    def loss(lib, x):
+        weight = lib.zeros(0, dtype=lib.float64) if weighted else None
+        return lib.nn.functional.nll_loss(x, lib.tensor([-100, -100]), weight=weight,
+                                          reduction=reduction)
+    check_op(loss, np.zeros((2, 0)))
+    check_op(lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([-100, -100])),
+             np.zeros((2, 0)))
+
+
+def test_nll_with_no_classes_errors():
+    check_error(lambda lib: lib.nn.functional.nll_loss(lib.zeros(2, 0), lib.tensor([0, -100])))
+    check_error(lambda lib: lib.nn.functional.nll_loss(lib.zeros(2, 0, 3),
+                                                       lib.full((2, 3), -100)))

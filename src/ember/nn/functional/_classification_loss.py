@@ -80,7 +80,9 @@ class NllLossBackward0(Op):
         if not _state.enabled:
             # No graph wanted (the usual backward): fold the gradient into the values.
             values = values * grad._data
-        if coefficients.ndim == 2:
+        if not coefficients.size:
+            pass  # no classes: every target was ignored
+        elif coefficients.ndim == 2:
             # ``target`` holds flat positions here (see ``_nll``).
             coefficients.reshape(-1)[target] = values
         else:
@@ -127,10 +129,13 @@ def _nll(cls, input, target, weight, reduction, ignore_index):
         valid = t != ignore_index
         all_valid = bool(valid.all())
         safe = t if all_valid else np.where(valid, t, 0)
-        if safe.size and (safe.min() < 0 or safe.max() >= classes):
-            bad = t[valid & ((t < 0) | (t >= classes))].flat[0]
-            raise IndexError(f"Target {bad} is out of bounds.")
-    if x.ndim == 2:
+        out_of_bounds = valid & ((t < 0) | (t >= classes))
+        if out_of_bounds.any():
+            raise IndexError(f"Target {t[out_of_bounds].flat[0]} is out of bounds.")
+    if not classes:
+        # No classes: the check above let through only ignored targets; nothing to gather.
+        position, picked = np.zeros_like(safe), np.zeros(safe.shape, dtype)
+    elif x.ndim == 2:
         # Flat positions of the targets: one gather now, one scatter in backward.
         position = np.arange(0, x.size, classes) if classes else np.zeros_like(safe)
         position += safe
@@ -140,6 +145,8 @@ def _nll(cls, input, target, weight, reduction, ignore_index):
         picked = np.take_along_axis(x, safe[:, None], 1)[:, 0]
     if weight is None:
         w = None if all_valid else valid.astype(dtype)
+    elif not classes:
+        w = np.zeros(safe.shape, dtype)
     else:
         w = weight._data[safe] if all_valid else weight._data[safe] * valid
     losses = -picked if w is None else -(picked * w)
@@ -212,6 +219,10 @@ def _nll_nd(input, target, weight, reduction, ignore_index):
     flat_target = target.contiguous()
     flat_target = flat_target.view(n, 1, -1) if flat_target.numel() else flat_target.view(n, 0, 0)
     _check_weight(weight, c, "weight tensor should be defined either for all or no classes")
+    if tuple(flat_target.shape) != (n,) + tuple(flat.shape[2:]):
+        # Only when the input is empty and the target is not (PyTorch's 2-D kernel check).
+        raise RuntimeError(f"size mismatch (got input: {list(flat.shape)} , target: "
+                           f"{list(flat_target.shape)}")
     out = _nll(NllLoss2DBackward0, flat, flat_target, weight, reduction, ignore_index)
     return out.view(out_size) if reduction == NONE else out
 
