@@ -439,3 +439,17 @@ def test_node_hooks_see_gradients_in_their_inputs_shapes():
         z.sum().backward()
         shapes[lib.__name__] = seen
     assert shapes["ember"] == shapes["torch"]
+
+
+def test_leaf_that_stops_requiring_grad_gets_no_gradient():
+    # Freezing a parameter after the forward pass: PyTorch's AccumulateGrad skips it.
+    grads = {}
+    for lib in (ember, torch):
+        frozen = lib.ones(2, requires_grad=True)
+        trained = lib.ones(2, requires_grad=True)
+        loss = (frozen * 3 + trained * 2).sum()
+        frozen.requires_grad_(False)
+        loss.backward()
+        grads[lib.__name__] = (frozen.grad, trained.grad.tolist())
+    assert grads["ember"][0] is None and grads["torch"][0] is None
+    assert grads["ember"][1] == grads["torch"][1]

@@ -232,6 +232,9 @@ class AccumulateGrad(Node):
 
     def apply(self, grad, create_graph=False):
         variable = self.variable
+        if not variable._requires_grad:
+            # requires_grad_(False) after the graph was built: PyTorch drops the gradient.
+            return ()
         old = variable._grad
         if old is None:
             if create_graph:
