@@ -3,10 +3,12 @@ PyTorch script (or a notebook's code cells, in order) on ember; ``ember launch -
 script.py [args...]`` runs it on N ranks with ``torch.distributed`` on MPI."""
 
 import argparse
+import builtins
 import os
 import runpy
 import sys
 import traceback
+import types
 
 from . import __version__, compat
 
@@ -18,10 +20,31 @@ def run_script(path, args=()):
     script_dir = os.path.dirname(os.path.abspath(path))
     sys.path.insert(0, script_dir)
     try:
-        runpy.run_path(path, run_name="__main__")
+        if os.path.isfile(path):
+            _run_file_as_main(path)
+        else:  # a directory or zip file with a __main__.py
+            runpy.run_path(path, run_name="__main__")
     finally:
         if sys.path and sys.path[0] == script_dir:
             del sys.path[0]
+
+
+def _run_file_as_main(path):
+    """Run a script file as ``python path`` does: its code and ``__file__`` carry the
+    absolute path (so warnings and tracebacks name it so), ``sys.argv[0]`` what was typed."""
+    full_path = os.path.abspath(path)
+    with open(full_path, "rb") as file:
+        code = compile(file.read(), full_path, "exec")
+    main = types.ModuleType("__main__")
+    main.__file__ = full_path
+    main.__builtins__ = builtins
+    previous = sys.modules.get("__main__")
+    sys.modules["__main__"] = main
+    try:
+        exec(code, main.__dict__)
+    finally:
+        if previous is not None:
+            sys.modules["__main__"] = previous
 
 
 def run_script_as_main(path, args=()):
