@@ -80,12 +80,12 @@ class NllLossBackward0(Op):
         if not _state.enabled:
             # No graph wanted (the usual backward): fold the gradient into the values.
             values = values * grad._data
-        if not coefficients.size:
-            pass  # no classes: every target was ignored
-        elif coefficients.ndim == 2:
-            # ``target`` holds flat positions here (see ``_nll``).
-            coefficients.reshape(-1)[target] = values
-        else:
+        if coefficients.ndim == 2:
+            # ``target`` holds flat positions here (see ``_nll``); with no classes every
+            # target was ignored and there is nothing to place.
+            if coefficients.size:
+                coefficients.reshape(-1)[target] = values
+        elif coefficients.size:
             np.put_along_axis(coefficients, target[:, None],
                               np.expand_dims(values, 1) if np.ndim(values) else values, axis=1)
         result = wrap(coefficients if batched else coefficients[0])
